@@ -1,0 +1,171 @@
+"""Django settings, read from the environment.
+
+DATABASE_URL     database (default: SQLite file under var/)
+SECRET_KEY       required in production (REXIAN_ENV=production refuses the development default)
+REXIAN_ENV       "development" (default) or "production"
+REXIAN_DEBUG     "1" to enable DEBUG (default on in development)
+ALLOWED_HOSTS    comma-separated host names
+REXIAN_TASKS     "immediate" (default: background work runs in-process after commit) or "database"
+                 (queued in the database and run by `rexian worker`)
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = Path(os.environ.get("REXIAN_HOME", Path.cwd()))
+VAR_DIR = Path(os.environ.get("REXIAN_VAR_DIR", PROJECT_DIR / "var"))
+
+DEVELOPMENT_SECRET_KEY = "rexian-development-key-do-not-use-in-production"
+ENVIRONMENT = os.environ.get("REXIAN_ENV", "development")
+if ENVIRONMENT not in {"development", "production"}:
+    raise ImproperlyConfigured("REXIAN_ENV must be 'development' or 'production'")
+IS_PRODUCTION = ENVIRONMENT == "production"
+
+SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
+if IS_PRODUCTION and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
+    raise ImproperlyConfigured("SECRET_KEY must be set in production; the development default is refused.")
+
+DEBUG = os.environ.get("REXIAN_DEBUG", "0" if IS_PRODUCTION else "1") == "1"
+ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
+    "rexian.core",
+    "rexian.directory",
+    "rexian.taxonomy",
+    "rexian.workdays",
+    "rexian.tickets",
+    "rexian.notify",
+    "rexian.api",
+    "rexian.web",
+    "rexian.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "rexian.urls"
+WSGI_APPLICATION = "rexian.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+
+def _database_config() -> dict:
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'rexian.sqlite3'}"
+    config = dj_database_url.parse(url, conn_max_age=60)
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        # WAL lets readers run beside the writer; IMMEDIATE takes the write lock at BEGIN so that
+        # two writers queue on the busy timeout instead of failing with "database is locked".
+        config["CONN_MAX_AGE"] = 0
+        config["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+        # A file, not memory: tests with several threads (concurrency) need one shared database.
+        config["TEST"] = {"NAME": str(VAR_DIR / "test-rexian.sqlite3")}
+    return config
+
+
+DATABASES = {"default": _database_config()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "directory.User"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+# Serve the apps' static files straight from their folders: no collectstatic step for a new install.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+MEDIA_URL = "/media/"
+MEDIA_ROOT = VAR_DIR / "media"
+
+LOGIN_URL = "/admin/login/"
+
+TASK_MODE = os.environ.get("REXIAN_TASKS", "immediate")
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks_db.DatabaseBackend"
+            if TASK_MODE == "database"
+            else "django_tasks.backends.immediate.ImmediateBackend"
+        )
+    }
+}
+
+SESSION_COOKIE_AGE = 8 * 3600  # one shift
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+if IS_PRODUCTION:
+    SESSION_COOKIE_SECURE = os.environ.get("REXIAN_INSECURE_COOKIES") != "1"
+    CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+REXIAN = {
+    "DEMO_PASSWORD": os.environ.get("REXIAN_DEMO_PASSWORD", "demo12345"),
+    "API_TOKEN_TTL_HOURS": int(os.environ.get("REXIAN_API_TOKEN_TTL_HOURS", "12")),
+    "MAX_EXTENSION_REQUESTS": int(os.environ.get("REXIAN_MAX_EXTENSION_REQUESTS", "2")),
+    "MAX_EXTENSION_DAYS": int(os.environ.get("REXIAN_MAX_EXTENSION_DAYS", "15")),
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("REXIAN_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

@@ -1,0 +1,116 @@
+"""The only ways into tickets for a user: `visible_tickets` and `get_ticket_for`.
+
+Centre roles see every ticket. Unit users see the tickets their unit or a subordinate unit leads,
+handles or co-handles. Everyone else sees nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from django.db.models import Q, QuerySet
+
+from rexian.core.errors import InvalidTransition, NotFound, PermissionDenied
+from rexian.directory.models import Unit
+from rexian.directory.roles import CENTRE_ROLES, UNIT_ROLES, Role
+from rexian.tickets.models import Ticket
+from rexian.tickets.workflow import TRANSITIONS, Action, Scope, State, Transition, transition_for
+
+
+class Actor(Protocol):
+    pk: int | None
+    unit: Unit | None
+    is_active: bool
+
+    @property
+    def roles(self) -> frozenset[Role]: ...
+
+
+class SystemActor:
+    """The machine acting on tickets (sweeps, automatic archiving, later auto-dispatch)."""
+
+    pk = None
+    unit = None
+    is_active = True
+    is_authenticated = True
+    username = "system"
+    roles = frozenset({Role.SYSTEM})
+
+    def __str__(self) -> str:
+        return "系统"
+
+
+SYSTEM = SystemActor()
+
+
+def _roles(actor: Actor) -> frozenset[Role]:
+    return actor.roles if getattr(actor, "is_active", False) else frozenset()
+
+
+def sees_everything(actor: Actor) -> bool:
+    return bool(_roles(actor) & CENTRE_ROLES)
+
+
+def unit_filter(unit: Unit) -> Q:
+    subtree = Unit.objects.filter(path__startswith=unit.path).values("pk")
+    co_handled = Ticket.co_units.through.objects.filter(unit__in=subtree).values("ticket_id")
+    return Q(handling_unit__in=subtree) | Q(lead_unit__in=subtree) | Q(pk__in=co_handled)
+
+
+def visible_tickets(actor: Actor | None) -> QuerySet[Ticket]:
+    if actor is None:
+        return Ticket.objects.none()
+    if sees_everything(actor):
+        return Ticket.objects.all()
+    if _roles(actor) & UNIT_ROLES and actor.unit is not None:
+        return Ticket.objects.filter(unit_filter(actor.unit))
+    return Ticket.objects.none()
+
+
+def get_ticket_for(actor: Actor | None, ticket_id: int, action: Action | str | None = None,
+                   *, for_update: bool = False) -> Ticket:
+    """The ticket if the actor may see it (and, given an action, may perform it now); else an error."""
+    queryset = visible_tickets(actor)
+    if for_update:
+        queryset = queryset.select_for_update()
+    ticket = queryset.filter(pk=ticket_id).first()
+    if ticket is None:
+        raise NotFound("工单不存在或无权查看。")
+    if action is not None:
+        authorize(actor, ticket, Action(action))
+    return ticket
+
+
+def may_ever(actor: Actor, action: Action) -> bool:
+    roles = _roles(actor)
+    return any(t.action is action and not t.roles.isdisjoint(roles) for t in TRANSITIONS.values())
+
+
+def in_scope(actor: Actor, ticket: Ticket, transition: Transition) -> bool:
+    if transition.scope is Scope.ANY or sees_everything(actor):
+        return True
+    handler = ticket.handling_unit
+    return handler is not None and actor.unit is not None and handler.is_within(actor.unit)
+
+
+def authorize(actor: Actor | None, ticket: Ticket, action: Action) -> Transition:
+    """403 when the role or unit may not; 409 when the state does not allow the action."""
+    if actor is None or not may_ever(actor, action):
+        raise PermissionDenied(f"您的角色不能执行“{action.label}”。")
+    transition = transition_for(ticket.state, action)
+    if transition is None:
+        raise InvalidTransition(f"工单当前状态“{State(ticket.state).label}”不允许“{action.label}”。")
+    if transition.roles.isdisjoint(_roles(actor)):
+        raise PermissionDenied(f"您的角色不能在“{State(ticket.state).label}”状态下执行“{action.label}”。")
+    if not in_scope(actor, ticket, transition):
+        raise PermissionDenied("该工单不由您的单位承办。")
+    return transition
+
+
+def identity_hidden(actor: Actor | None, ticket: Ticket) -> bool:
+    """A confidential (保密) citizen's identity is for the centre only."""
+    return ticket.is_confidential and (actor is None or not sees_everything(actor))
+
+
+HIDDEN_IDENTITY = "（保密）"
+IDENTITY_FIELDS = ("citizen_name", "citizen_phone")

@@ -1,0 +1,571 @@
+"""The one write path for tickets. Nothing else changes a ticket's state.
+
+Each action is atomic, takes a keyword-only `actor`, checks permission (tickets/access.py) and the
+version the caller saw, writes exactly one event in the same transaction, and notifies after commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from rexian.core import clock
+from rexian.core.errors import (
+    Conflict,
+    DomainError,
+    InvalidTransition,
+    PermissionDenied,
+    StaleVersion,
+    ValidationError,
+)
+from rexian.directory.models import Unit, UnitKind
+from rexian.taxonomy.choices import Urgency
+from rexian.taxonomy.policy import limits_for
+from rexian.tickets.access import SYSTEM, Actor, authorize, get_ticket_for, may_ever, visible_tickets
+from rexian.tickets.models import DailySequence, Ticket, TicketEvent
+from rexian.tickets.validation import FieldErrors, clean_ticket_fields, require_text
+from rexian.tickets.workflow import (
+    CREATE_ROLES,
+    Action,
+    CallbackOutcome,
+    State,
+    Transition,
+    actions_from,
+    callback_target,
+)
+from rexian.workdays.selectors import current_calendar
+
+NOTE_LIMIT = 2000
+Change = tuple[State, dict[str, Any]]  # the state an action moves to and the payload of its event
+
+
+# ---- shared machinery -------------------------------------------------------------------------------
+
+def _actor_name(actor: Actor) -> str:
+    if actor is SYSTEM:
+        return "系统"
+    full = f"{getattr(actor, 'last_name', '')}{getattr(actor, 'first_name', '')}".strip()
+    return full or getattr(actor, "username", "")
+
+
+def _record(ticket: Ticket, actor: Actor, action: Action, from_state: str, payload: dict[str, Any],
+            moment: datetime) -> TicketEvent:
+    seq = ticket.version  # versions start at 1 with the create event: seq == version
+    return TicketEvent.objects.create(
+        ticket=ticket, seq=seq, action=action, from_state=from_state, to_state=ticket.state,
+        actor_id=actor.pk, actor_name=_actor_name(actor), actor_unit=getattr(actor, "unit", None),
+        payload=payload, version=ticket.version, created_at=moment,
+    )
+
+
+def _after_commit(event: TicketEvent) -> None:
+    from rexian.notify.tasks import notify_event
+
+    transaction.on_commit(lambda: notify_event.enqueue(event.pk))
+
+
+def _apply(actor: Actor, ticket_id: int, action: Action, version: int,
+           change: Callable[[Ticket, Transition, datetime], Change]) -> Ticket:
+    """Lock, check, change, record. `change` mutates the locked ticket and returns its new state."""
+    with transaction.atomic():
+        ticket = get_ticket_for(actor, ticket_id, for_update=True)
+        if ticket.version != version:
+            raise StaleVersion(f"工单已被他人更新（当前版本 {ticket.version}，提交版本 {version}），请刷新后重试。")
+        transition = authorize(actor, ticket, action)
+        moment = clock.now()
+        from_state = ticket.state
+        target, payload = change(ticket, transition, moment)
+        if target not in transition.targets:  # a bug in an action, never user input
+            raise AssertionError(f"{action} may not lead to {target}")
+        ticket.state = target
+        ticket.version = version + 1
+        ticket.updated_at = moment
+        ticket.save()
+        event = _record(ticket, actor, action, from_state, payload, moment)
+    _after_commit(event)
+    return ticket
+
+
+def _note(data: Mapping[str, Any], field: str = "note", *, required: bool = False, label: str = "说明") -> str:
+    errors = FieldErrors()
+    value = data.get(field) or ""
+    if not isinstance(value, str):
+        errors.add(field, "应为文字。")
+    elif required and not value.strip():
+        errors.add(field, f"请填写{label}。")
+    elif len(value) > NOTE_LIMIT:
+        errors.add(field, f"{label}不能超过 {NOTE_LIMIT} 个字。")
+    errors.raise_if_any()
+    return value.strip()
+
+
+def _unit(errors: FieldErrors, field: str, value: Any) -> Unit | None:
+    unit = Unit.objects.filter(pk=value, is_active=True).first() if isinstance(value, int) else None
+    if unit is None and isinstance(value, str) and value:
+        unit = Unit.objects.filter(code=value, is_active=True).first()
+    if unit is None:
+        errors.add(field, "单位不存在或已停用。")
+    elif unit.kind == UnitKind.CENTRE:
+        errors.add(field, "不能派给热线中心自己。")
+    return unit
+
+
+def _handling_deadline(ticket: Ticket, start: datetime) -> datetime:
+    limits = limits_for(ticket.appeal_type, ticket.urgency == Urgency.URGENT)
+    return current_calendar().deadline(start, limits.handling_days)
+
+
+def _unit_ref(unit: Unit | None) -> dict[str, Any] | None:
+    return {"id": unit.pk, "code": unit.code, "name": unit.name} if unit else None
+
+
+# ---- creation ---------------------------------------------------------------------------------------
+
+def _fingerprint(data: Mapping[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str, ensure_ascii=False).encode()).hexdigest()
+
+
+def next_number(moment: datetime) -> str:
+    """Date + sequence, unique under concurrency: the row update serialises concurrent creates."""
+    day = moment.astimezone(clock.SHANGHAI).date()
+    if not DailySequence.objects.filter(day=day).update(last=F("last") + 1):
+        try:
+            with transaction.atomic():
+                DailySequence.objects.create(day=day, last=1)
+        except IntegrityError:
+            DailySequence.objects.filter(day=day).update(last=F("last") + 1)
+    last = DailySequence.objects.get(day=day).last
+    return f"{day:%Y%m%d}{last:05d}"
+
+
+def create_ticket(*, actor: Actor, data: Mapping[str, Any], idempotency_key: str | None = None) -> tuple[Ticket, bool]:
+    """Register an appeal. Returns (ticket, created); a retried key returns the first ticket."""
+    if actor.roles.isdisjoint(CREATE_ROLES):
+        raise PermissionDenied("您的角色不能登记工单。")
+    fingerprint = _fingerprint(data) if idempotency_key else ""
+    if idempotency_key is not None and not 1 <= len(idempotency_key) <= 128:
+        raise ValidationError("Idempotency-Key 长度应为 1–128。", fields={"Idempotency-Key": ["长度应为 1–128。"]})
+    if idempotency_key:
+        existing = _replayed(actor, idempotency_key, fingerprint)
+        if existing:
+            return existing, False
+    cleaned = clean_ticket_fields(data, partial=False)
+    try:
+        with transaction.atomic():
+            ticket = _insert(actor, cleaned, idempotency_key, fingerprint)
+    except IntegrityError:
+        existing = _replayed(actor, idempotency_key, fingerprint) if idempotency_key else None
+        if existing is None:
+            raise
+        return existing, False
+    return ticket, True
+
+
+def _replayed(actor: Actor, key: str, fingerprint: str) -> Ticket | None:
+    existing = Ticket.objects.filter(created_by_id=actor.pk, idempotency_key=key).first()
+    if existing and existing.idempotency_fingerprint != fingerprint:
+        raise Conflict("该 Idempotency-Key 已用于内容不同的另一次提交。", code="idempotency_key_reused")
+    return existing
+
+
+def _insert(actor: Actor, cleaned: dict[str, Any], key: str | None, fingerprint: str) -> Ticket:
+    moment = clock.now()
+    ticket = Ticket(**cleaned, number=next_number(moment), state=State.REGISTERED, version=1,
+                    created_at=moment, updated_at=moment, created_by_id=actor.pk,
+                    idempotency_key=key or None, idempotency_fingerprint=fingerprint)
+    ticket.save()
+    event = _record(ticket, actor, Action.CREATE, "", {"channel": ticket.channel}, moment)
+    _after_commit(event)
+    return ticket
+
+
+# ---- intake -----------------------------------------------------------------------------------------
+
+def amend(*, actor: Actor, ticket_id: int, version: int, data: Mapping[str, Any]) -> Ticket:
+    cleaned = clean_ticket_fields(data, partial=True)
+    if not cleaned:
+        raise ValidationError("没有要修改的内容。", fields={"__all__": ["没有要修改的内容。"]})
+
+    def change(ticket: Ticket, t: Transition, now: datetime) -> Change:
+        changed = {}
+        for field, value in cleaned.items():
+            old = getattr(ticket, field)
+            if old != value:
+                changed[field] = {"from": _plain(old), "to": _plain(value)}
+                setattr(ticket, field, value)
+        ticket.needs_information = False
+        return t.target, {"changed": changed}
+
+    return _apply(actor, ticket_id, Action.AMEND, version, change)
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "code"):
+        return value.code
+    return value
+
+
+def answer_directly(*, actor: Actor, ticket_id: int, version: int, answer: str,
+                    knowledge_entry: str = "") -> Ticket:
+    text = _note({"answer": answer}, "answer", required=True, label="答复内容")
+
+    def change(ticket: Ticket, t: Transition, now: datetime) -> Change:
+        ticket.result_text = text
+        ticket.closed_at = now
+        return t.target, {"answer": text, "knowledge_entry": knowledge_entry}
+
+    return _apply(actor, ticket_id, Action.ANSWER_DIRECTLY, version, change)
+
+
+def reject_out_of_scope(*, actor: Actor, ticket_id: int, version: int, reason: str, redirect_to: str) -> Ticket:
+    errors = FieldErrors()
+    reason_text = require_text(errors, {"reason": reason}, "reason", 500, "不予受理原因")
+    redirect = require_text(errors, {"redirect_to": redirect_to}, "redirect_to", 200, "建议反映渠道")
+    errors.raise_if_any()
+
+    def change(ticket: Ticket, t: Transition, now: datetime) -> Change:
+        ticket.result_text = f"不予受理：{reason_text}。建议：{redirect}"
+        ticket.closed_at = now
+        return t.target, {"reason": reason_text, "redirect_to": redirect}
+
+    return _apply(actor, ticket_id, Action.REJECT_OUT_OF_SCOPE, version, change)
+
+
+def return_to_intake(*, actor: Actor, ticket_id: int, version: int, reason: str) -> Ticket:
+    text = _note({"reason": reason}, "reason", required=True, label="退回原因")
+
+    def change(ticket: Ticket, t: Transition, now: datetime) -> Change:
+        ticket.needs_information = True
+        return t.target, {"reason": text}
+
+    return _apply(actor, ticket_id, Action.RETURN_TO_INTAKE, version, change)
+
+
+def merge_into(*, actor: Actor, ticket_id: int, version: int, target_id: int, note: str = "") -> Ticket:
+    text = _note({"note": note})
+    if target_id == ticket_id:
+        raise ValidationError("不能并入自身。", fields={"target_id": ["不能并入自身。"]})
+
+    def change(ticket: Ticket, t: Transition, now: datetime) -> Change:
+        target = visible_tickets(actor).filter(pk=target_id).first()
+        if target is None:
+            raise ValidationError("目标工单不存在。", fields={"target_id": ["目标工单不存在。"]})
+        if target.state in (State.MERGED, State.ARCHIVED):
+            raise InvalidTransition(f"目标工单 {target.number} 已并单或已归档，不能作为主单。")
+        ticket.merged_into = target
+        ticket.closed_at = now
+        return t.target, {"target_id": target.pk, "target_number": target.number, "note": text}
+
+    return _apply(actor, ticket_id, Action.MERGE_INTO, version, change)
+
+
+def mark_urgent(*, actor: Actor, ticket_id: int, version: int, reason: str) -> Ticket:
+    text = _note({"reason": reason}, "reason", required=True, label="紧急原因")
+
+    def change(ticket: Ticket, t: Transition, now: datetime) -> Change:
+        if ticket.urgency == Urgency.URGENT:
+            raise InvalidTransition("该工单已是紧急件。", code="already_urgent")
+        ticket.urgency = Urgency.URGENT
+        if ticket.due_at is not None:
+            ticket.due_at = min(ticket.due_at, _handling_deadline(ticket, now))
+        return t.target, {"reason": text}
+
+    return _apply(actor, ticket_id, Action.MARK_URGENT, version, change)
+
+
+# ---- dispatch and the unit's work -------------------------------------------------------------------
+
+def dispatch(*, actor: Actor, ticket_id: int, version: int, lead_unit: int | str,
+             co_units: list[int | str] | None = None, note: str = "") -> Ticket:
+    errors = FieldErrors()
+    lead = _unit(errors, "lead_unit", lead_unit)
+    co = [_unit(errors, "co_units", value) for value in (co_units or [])]
+    text = _note({"note": note})
+    if lead is not None and any(u is not None and u.pk == lead.pk for u in co):
+        errors.add("co_units", "协办单位不能与主办单位相同。")
+    errors.raise_if_any()
+    co_set = {u.pk: u for u in co if u is not None}
+
+    def change(ticket: Ticket, t: Transition, now: datetime) -> Change:
+        _assign(ticket, lead, now)
+        ticket.lead_unit = lead
+        ticket.needs_information = False
+        ticket.co_units.set(co_set.values())
+        return t.target, {"lead_unit": _unit_ref(lead), "co_units": [_unit_ref(u) for u in co_set.values()],
+                          "note": text, "due_at": ticket.due_at.isoformat()}
+
+    return _apply(actor, ticket_id, Action.DISPATCH, version, change)
+
+
+def _assign(ticket: Ticket, unit: Unit, now: datetime) -> None:
+    limits = limits_for(ticket.appeal_type, ticket.urgency == Urgency.URGENT)
+    calendar = current_calendar()
+    ticket.handling_unit = unit
+    ticket.dispatched_at = now
+    ticket.signed_at = None
+    ticket.return_deadline = calendar.deadline(now, limits.return_window_days)
+    ticket.due_at = calendar.deadline(now, limits.handling_days)
+
+
+def sign(*, actor: Actor, ticket_id: int, version: int, note: str = "") -> Ticket:
+    text = _note({"note": note})
+
+    def change(ticket: Ticket, t: Transition, now: datetime) -> Change:
+        ticket.signed_at = now
+        return t.target, {"note": text, "unit": _unit_ref(ticket.handling_unit)}
+
+    return _apply(actor, ticket_id, Action.SIGN, version, change)
+
+
+def sub_dispatch(*, actor: Actor, ticket_id: int, version: int, unit: int | str, note: str = "") -> Ticket:
+    errors = FieldErrors()
+    target = _unit(errors, "unit", unit)
+    text = _note({"note": note})
+    errors.raise_if_any()
+
+    def change(ticket: Ticket, t: Transition, now: datetime) -> Change:
+        current = ticket.handling_unit
+        if target is None or current is None or target.pk == current.pk or not target.is_within(current):
+            raise ValidationError("只能派给本单位的下级单位。", fields={"unit": ["只能派给本单位的下级单位。"]})
+        due_at = ticket.due_at  # the appeal's limit does not restart when a unit passes it down
+        _assign(ticket, target, now)
+        ticket.due_at = due_at
+        return t.target, {"from_unit": _unit_ref(current), "unit": _unit_ref(target), "note": text}
+
+    return _apply(actor, ticket_id, Action.SUB_DISPATCH, version, change)
+
+
+def request_return(*, actor: Actor, ticket_id: int, version: int, reason: str) -> Ticket:
+    text = _note({"reason": reason}, "reason", required=True, label="退单理由")
+
+    def change(ticket: Ticket, t: Transition, now: datetime) -> Change:
+        if ticket.return_deadline is not None and now > ticket.return_deadline:
+            raise InvalidTransition(
+                "已超过退单时限（派单后 2 个工作日内），不能申请退单。", code="return_window_closed"
+            )
+        return t.target, {"reason": text, "unit": _unit_ref(ticket.handling_unit), "from_state": ticket.state}
+
+    return _apply(actor, ticket_id, Action.REQUEST_RETURN, version, change)
+
+
+def approve_return(*, actor: Actor, ticket_id: int, version: int, note: str = "") -> Ticket:
+    text = _note({"note": note})
+
+    def change(ticket: Ticket, t: Transition, now: datetime) -> Change:
+        returned_by = ticket.handling_unit
+        ticket.lead_unit = ticket.handling_unit = None
+        ticket.co_units.clear()
+        ticket.dispatched_at = ticket.signed_at = ticket.return_deadline = ticket.due_at = None
+        ticket.extension_request = None
+        return t.target, {"note": text, "returned_by": _unit_ref(returned_by)}
+
+    return _apply(actor, ticket_id, Action.APPROVE_RETURN, version, change)
+
+
+def reject_return(*, actor: Actor, ticket_id: int, version: int, reason: str) -> Ticket:
+    text = _note({"reason": reason}, "reason", required=True, label="驳回理由")
+
+    def change(ticket: Ticket, t: Transition, now: datetime) -> Change:
+        ticket.signed_at = ticket.signed_at or now  # the unit keeps the ticket and must handle it
+        return t.target, {"reason": text}
+
+    return _apply(actor, ticket_id, Action.REJECT_RETURN, version, change)
+
+
+def request_extension(*, actor: Actor, ticket_id: int, version: int, days: int, reason: str) -> Ticket:
+    limit = settings.REXIAN["MAX_EXTENSION_DAYS"]
+    errors = FieldErrors()
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= limit:
+        errors.add("days", f"延期天数应为 1–{limit} 个工作日。")
+    text = require_text(errors, {"reason": reason}, "reason", NOTE_LIMIT, "延期理由")
+    errors.raise_if_any()
+
+    def change(ticket: Ticket, t: Transition, now: datetime) -> Change:
+        if ticket.extension_request:
+            raise InvalidTransition("已有待审核的延期申请。", code="extension_pending")
+        if ticket.extensions_granted >= settings.REXIAN["MAX_EXTENSION_REQUESTS"]:
+            raise InvalidTransition("延期次数已达上限。", code="extension_limit")
+        if ticket.due_at is not None and now > ticket.due_at:
+            raise InvalidTransition("已超过办理时限，不能再申请延期。", code="past_deadline")
+        ticket.extension_request = {"days": days, "reason": text, "requested_at": now.isoformat(),
+                                    "unit": _unit_ref(ticket.handling_unit)}
+        return t.target, {"days": days, "reason": text}
+
+    return _apply(actor, ticket_id, Action.REQUEST_EXTENSION, version, change)
+
+
+def approve_extension(*, actor: Actor, ticket_id: int, version: int, note: str = "") -> Ticket:
+    text = _note({"note": note})
+
+    def change(ticket: Ticket, t: Transition, now: datetime) -> Change:
+        request = _pending_extension(ticket)
+        old_due = ticket.due_at or now
+        local_day = old_due.astimezone(clock.SHANGHAI).date()
+        new_day = current_calendar().add_workdays(local_day, request["days"])
+        ticket.due_at = old_due + timedelta(days=(new_day - local_day).days)
+        ticket.extensions_granted += 1
+        ticket.extension_request = None
+        return t.target, {"days": request["days"], "note": text, "due_at": ticket.due_at.isoformat()}
+
+    return _apply(actor, ticket_id, Action.APPROVE_EXTENSION, version, change)
+
+
+def reject_extension(*, actor: Actor, ticket_id: int, version: int, reason: str) -> Ticket:
+    text = _note({"reason": reason}, "reason", required=True, label="驳回理由")
+
+    def change(ticket: Ticket, t: Transition, now: datetime) -> Change:
+        request = _pending_extension(ticket)
+        ticket.extension_request = None
+        return t.target, {"days": request["days"], "reason": text}
+
+    return _apply(actor, ticket_id, Action.REJECT_EXTENSION, version, change)
+
+
+def _pending_extension(ticket: Ticket) -> dict[str, Any]:
+    if not ticket.extension_request:
+        raise InvalidTransition("没有待审核的延期申请。", code="no_extension_pending")
+    return ticket.extension_request
+
+
+def reply(*, actor: Actor, ticket_id: int, version: int, result: str, citizen_contacted: bool) -> Ticket:
+    errors = FieldErrors()
+    text = require_text(errors, {"result": result}, "result", 4000, "办理结果")
+    if not isinstance(citizen_contacted, bool):
+        errors.add("citizen_contacted", "请说明是否已联系诉求人。")
+    errors.raise_if_any()
+
+    def change(ticket: Ticket, t: Transition, now: datetime) -> Change:
+        ticket.result_text = text
+        ticket.citizen_contacted = citizen_contacted
+        ticket.replied_at = now
+        ticket.extension_request = None
+        return t.target, {"result": text, "citizen_contacted": citizen_contacted,
+                          "unit": _unit_ref(ticket.handling_unit)}
+
+    return _apply(actor, ticket_id, Action.REPLY, version, change)
+
+
+# ---- review, callback, archive ----------------------------------------------------------------------
+
+def approve_reply(*, actor: Actor, ticket_id: int, version: int, note: str = "") -> Ticket:
+    text = _note({"note": note})
+
+    def change(ticket: Ticket, t: Transition, now: datetime) -> Change:
+        limits = limits_for(ticket.appeal_type, ticket.urgency == Urgency.URGENT)
+        ticket.callback_due_at = current_calendar().deadline(now, limits.callback_days)
+        return t.target, {"note": text}
+
+    return _apply(actor, ticket_id, Action.APPROVE_REPLY, version, change)
+
+
+def send_back_reply(*, actor: Actor, ticket_id: int, version: int, reason: str) -> Ticket:
+    text = _note({"reason": reason}, "reason", required=True, label="退回理由")
+
+    def change(ticket: Ticket, t: Transition, now: datetime) -> Change:
+        return t.target, {"reason": text}
+
+    return _apply(actor, ticket_id, Action.SEND_BACK_REPLY, version, change)
+
+
+def callback(*, actor: Actor, ticket_id: int, version: int, reached: bool,
+             satisfaction: str | None = None, resolved: bool | None = None, comment: str = "") -> Ticket:
+    errors = FieldErrors()
+    if not isinstance(reached, bool):
+        errors.add("reached", "请说明是否联系上诉求人。")
+    if reached:
+        if satisfaction not in {o.value for o in CallbackOutcome}:
+            errors.add("satisfaction", "请选择满意度：满意、基本满意或不满意。")
+        if not isinstance(resolved, bool):
+            errors.add("resolved", "请说明问题是否解决。")
+    text = _note({"comment": comment}, "comment", label="回访意见")
+    errors.raise_if_any()
+    target = callback_target(reached, satisfaction if reached else None)
+
+    def change(ticket: Ticket, t: Transition, now: datetime) -> Change:
+        if reached:
+            ticket.satisfaction = str(satisfaction)
+            ticket.resolved = resolved
+        if target is State.CLOSED:
+            ticket.closed_at = now
+        elif target is State.IN_PROGRESS:  # 重办: the unit handles it again, with a fresh limit
+            ticket.rehandle_count += 1
+            ticket.due_at = _handling_deadline(ticket, now)
+            ticket.replied_at = None
+            ticket.callback_due_at = None
+        return target, {"reached": reached, "satisfaction": satisfaction if reached else None,
+                        "resolved": resolved if reached else None, "comment": text,
+                        "rehandle": target is State.IN_PROGRESS}
+
+    return _apply(actor, ticket_id, Action.CALLBACK, version, change)
+
+
+def add_note(*, actor: Actor, ticket_id: int, version: int, text: str) -> Ticket:
+    body = _note({"text": text}, "text", required=True, label="备注")
+
+    def change(ticket: Ticket, t: Transition, now: datetime) -> Change:
+        return t.target, {"text": body}
+
+    return _apply(actor, ticket_id, Action.ADD_NOTE, version, change)
+
+
+def archive(*, actor: Actor, ticket_id: int, version: int, note: str = "") -> Ticket:
+    text = _note({"note": note})
+
+    def change(ticket: Ticket, t: Transition, now: datetime) -> Change:
+        return t.target, {"note": text, "final_state": ticket.state}
+
+    return _apply(actor, ticket_id, Action.ARCHIVE, version, change)
+
+
+# Every transition action by its code: the API and the pages look actions up here.
+ACTIONS: dict[Action, Callable[..., Ticket]] = {
+    Action.AMEND: amend,
+    Action.ANSWER_DIRECTLY: answer_directly,
+    Action.REJECT_OUT_OF_SCOPE: reject_out_of_scope,
+    Action.RETURN_TO_INTAKE: return_to_intake,
+    Action.DISPATCH: dispatch,
+    Action.SIGN: sign,
+    Action.SUB_DISPATCH: sub_dispatch,
+    Action.REQUEST_RETURN: request_return,
+    Action.APPROVE_RETURN: approve_return,
+    Action.REJECT_RETURN: reject_return,
+    Action.REQUEST_EXTENSION: request_extension,
+    Action.APPROVE_EXTENSION: approve_extension,
+    Action.REJECT_EXTENSION: reject_extension,
+    Action.REPLY: reply,
+    Action.APPROVE_REPLY: approve_reply,
+    Action.SEND_BACK_REPLY: send_back_reply,
+    Action.CALLBACK: callback,
+    Action.MERGE_INTO: merge_into,
+    Action.MARK_URGENT: mark_urgent,
+    Action.ADD_NOTE: add_note,
+    Action.ARCHIVE: archive,
+}
+
+
+def allowed_actions(actor: Actor, ticket: Ticket) -> list[str]:
+    """The actions this actor may take on this ticket now (the buttons a user sees)."""
+    allowed = []
+    for action in actions_from(ticket.state):
+        if not may_ever(actor, action):
+            continue
+        try:
+            authorize(actor, ticket, action)
+        except DomainError:
+            continue
+        if action in (Action.APPROVE_EXTENSION, Action.REJECT_EXTENSION) and not ticket.extension_request:
+            continue
+        if action is Action.REQUEST_EXTENSION and ticket.extension_request:
+            continue
+        if action is Action.MARK_URGENT and ticket.urgency == Urgency.URGENT:
+            continue
+        allowed.append(action.value)
+    return allowed
+

@@ -1,0 +1,137 @@
+"""Ticket endpoints: create, list, read, events, and one POST per action (/tickets/{id}/actions/{action})."""
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Query, Router, Schema
+
+from rexian.core.errors import NotFound
+from rexian.tickets import actions, schemas
+from rexian.tickets.access import HIDDEN_IDENTITY, IDENTITY_FIELDS, get_ticket_for, identity_hidden
+from rexian.tickets.models import Ticket, TicketEvent
+from rexian.tickets.selectors import events_of, filter_tickets, page_of
+from rexian.tickets.workflow import Action, State
+
+router = Router(tags=["tickets"])
+
+
+def _unit(unit: Any) -> dict[str, Any] | None:
+    return {"id": unit.pk, "code": unit.code, "name": unit.name} if unit else None
+
+
+def ticket_out(ticket: Ticket, actor: Any) -> dict[str, Any]:
+    hidden = identity_hidden(actor, ticket)
+    category = ticket.category
+    return {
+        "id": ticket.pk, "number": ticket.number, "state": ticket.state, "state_label": State(ticket.state).label,
+        "version": ticket.version, "subject": ticket.subject, "description": ticket.description,
+        "appeal_type": ticket.appeal_type, "urgency": ticket.urgency, "channel": ticket.channel,
+        "category": {"id": category.pk, "code": category.code, "name": category.name,
+                     "path_name": category.path_name} if category else None,
+        "citizen_name": HIDDEN_IDENTITY if hidden else ticket.citizen_name,
+        "citizen_phone": "" if hidden else ticket.citizen_phone,
+        "is_anonymous": ticket.is_anonymous, "is_confidential": ticket.is_confidential,
+        "address": ticket.address, "district": _unit(ticket.district), "street": _unit(ticket.street),
+        "lead_unit": _unit(ticket.lead_unit), "handling_unit": _unit(ticket.handling_unit),
+        "co_units": [_unit(u) for u in ticket.co_units.all()], "merged_into": ticket.merged_into_id,
+        "needs_information": ticket.needs_information, "extension_request": ticket.extension_request,
+        "extensions_granted": ticket.extensions_granted, "rehandle_count": ticket.rehandle_count,
+        "result_text": ticket.result_text, "satisfaction": ticket.satisfaction, "resolved": ticket.resolved,
+        "created_at": ticket.created_at, "dispatched_at": ticket.dispatched_at, "signed_at": ticket.signed_at,
+        "return_deadline": ticket.return_deadline, "due_at": ticket.due_at, "replied_at": ticket.replied_at,
+        "callback_due_at": ticket.callback_due_at, "closed_at": ticket.closed_at,
+        "allowed_actions": actions.allowed_actions(actor, ticket),
+    }
+
+
+def event_out(event: TicketEvent, hide_identity: bool) -> dict[str, Any]:
+    payload = dict(event.payload)
+    if hide_identity and "changed" in payload:
+        payload["changed"] = {k: v for k, v in payload["changed"].items() if k not in IDENTITY_FIELDS}
+    return {
+        "seq": event.seq, "action": event.action, "action_label": Action(event.action).label,
+        "from_state": event.from_state, "to_state": event.to_state, "actor_name": event.actor_name,
+        "actor_unit": _unit(event.actor_unit), "payload": payload, "version": event.version,
+        "created_at": event.created_at,
+    }
+
+
+@router.post("/tickets", response={201: schemas.TicketOut}, summary="登记工单")
+def create_ticket(request: HttpRequest, response: HttpResponse, payload: schemas.TicketIn):
+    key = request.headers.get("Idempotency-Key")
+    ticket, created = actions.create_ticket(actor=request.auth, data=payload.dict(), idempotency_key=key)
+    if not created:
+        response["Idempotency-Replayed"] = "true"
+    return 201, ticket_out(ticket, request.auth)
+
+
+@router.get("/tickets", response=schemas.TicketPage, summary="工单列表")
+def list_tickets(request: HttpRequest, filters: Query[schemas.TicketFilters]):
+    data = filters.dict()
+    items, count, pages = page_of(filter_tickets(request.auth, data), data["page"], data["page_size"])
+    return {"items": [ticket_out(t, request.auth) for t in items], "count": count, "page": data["page"],
+            "page_size": data["page_size"], "pages": pages}
+
+
+@router.get("/tickets/{ticket_id}", response=schemas.TicketOut, summary="工单详情")
+def read_ticket(request: HttpRequest, ticket_id: int):
+    return ticket_out(get_ticket_for(request.auth, ticket_id), request.auth)
+
+
+@router.get("/tickets/{ticket_id}/events", response=list[schemas.EventOut], summary="流转记录")
+def ticket_events(request: HttpRequest, ticket_id: int):
+    ticket = get_ticket_for(request.auth, ticket_id)
+    hide = identity_hidden(request.auth, ticket)
+    return [event_out(e, hide) for e in events_of(ticket)]
+
+
+ACTION_SCHEMAS: dict[Action, type[Schema]] = {
+    Action.AMEND: schemas.AmendIn,
+    Action.ANSWER_DIRECTLY: schemas.AnswerIn,
+    Action.REJECT_OUT_OF_SCOPE: schemas.RejectIn,
+    Action.RETURN_TO_INTAKE: schemas.ReasonIn,
+    Action.DISPATCH: schemas.DispatchIn,
+    Action.SIGN: schemas.NoteIn,
+    Action.SUB_DISPATCH: schemas.SubDispatchIn,
+    Action.REQUEST_RETURN: schemas.ReasonIn,
+    Action.APPROVE_RETURN: schemas.NoteIn,
+    Action.REJECT_RETURN: schemas.ReasonIn,
+    Action.REQUEST_EXTENSION: schemas.ExtensionIn,
+    Action.APPROVE_EXTENSION: schemas.NoteIn,
+    Action.REJECT_EXTENSION: schemas.ReasonIn,
+    Action.REPLY: schemas.ReplyIn,
+    Action.APPROVE_REPLY: schemas.NoteIn,
+    Action.SEND_BACK_REPLY: schemas.ReasonIn,
+    Action.CALLBACK: schemas.CallbackIn,
+    Action.MERGE_INTO: schemas.MergeIn,
+    Action.MARK_URGENT: schemas.ReasonIn,
+    Action.ADD_NOTE: schemas.NoteTextIn,
+    Action.ARCHIVE: schemas.NoteIn,
+}
+
+
+def _action_kwargs(action: Action, payload: Schema) -> dict[str, Any]:
+    data = payload.dict(exclude_unset=action is Action.AMEND)
+    version = data.pop("version")
+    if action is Action.AMEND:
+        return {"version": version, "data": data}
+    return {"version": version, **data}
+
+
+def _register(action: Action, schema: type[Schema]) -> None:
+    def perform(request: HttpRequest, ticket_id: int, payload: schema):  # type: ignore[valid-type]
+        ticket = actions.ACTIONS[action](actor=request.auth, ticket_id=ticket_id, **_action_kwargs(action, payload))
+        return ticket_out(ticket, request.auth)
+
+    perform.__name__ = f"action_{action.value}"
+    router.post(f"/tickets/{{ticket_id}}/actions/{action.value}", response=schemas.TicketOut,
+                summary=action.label, operation_id=f"ticket_{action.value}")(perform)
+
+
+for _action, _schema in ACTION_SCHEMAS.items():
+    _register(_action, _schema)
+
+
+@router.post("/tickets/{ticket_id}/actions/{action}", response={404: dict}, include_in_schema=False)
+def unknown_action(request: HttpRequest, ticket_id: int, action: str):
+    raise NotFound(f"没有名为“{action}”的动作。")

@@ -1,0 +1,109 @@
+"""Cleaning of citizen and appeal fields, shared by create and amend. Raises one ValidationError that
+names every bad field, so that nothing is half-written."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from rexian.core.errors import ValidationError
+from rexian.directory.models import Unit, UnitKind
+from rexian.taxonomy.choices import AppealType, Channel, Urgency
+from rexian.taxonomy.models import Category
+from rexian.tickets.models import DESCRIPTION_MAX
+
+PHONE_RE = re.compile(r"^\+?[0-9][0-9\- ]{2,30}$")
+TEXT_LIMITS = {"citizen_name": 50, "address": 200, "subject": 100, "description": DESCRIPTION_MAX,
+               "source_ref": 100}
+CHOICES = {"appeal_type": AppealType, "urgency": Urgency, "channel": Channel}
+BOOLEANS = ("is_anonymous", "is_confidential")
+
+
+class FieldErrors:
+    def __init__(self) -> None:
+        self.fields: dict[str, list[str]] = {}
+
+    def add(self, field: str, message: str) -> None:
+        self.fields.setdefault(field, []).append(message)
+
+    def raise_if_any(self, message: str = "提交的内容有误，请检查标注的字段。") -> None:
+        if self.fields:
+            raise ValidationError(message, fields=self.fields)
+
+
+def require_text(errors: FieldErrors, data: Mapping[str, Any], field: str, limit: int, label: str) -> str:
+    value = data.get(field)
+    text = value.strip() if isinstance(value, str) else ""
+    if not text:
+        errors.add(field, f"请填写{label}。")
+    elif len(text) > limit:
+        errors.add(field, f"{label}不能超过 {limit} 个字。")
+    return text
+
+
+def clean_ticket_fields(data: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
+    """Turn raw appeal fields into model values. Unknown keys are ignored by the caller's schema."""
+    errors = FieldErrors()
+    cleaned: dict[str, Any] = {}
+    for field, limit in TEXT_LIMITS.items():
+        if field not in data:
+            continue
+        value = data[field]
+        if value is None:
+            value = ""
+        if not isinstance(value, str):
+            errors.add(field, "应为文字。")
+            continue
+        value = value.strip()
+        if len(value) > limit:
+            errors.add(field, f"不能超过 {limit} 个字。")
+        cleaned[field] = value
+    for field, choices in CHOICES.items():
+        if field in data and data[field] is not None:
+            if data[field] not in choices.values:
+                errors.add(field, f"无效的选项：{data[field]}。可选：{'、'.join(choices.values)}。")
+            else:
+                cleaned[field] = data[field]
+    for field in BOOLEANS:
+        if field in data and data[field] is not None:
+            cleaned[field] = bool(data[field])
+    if "citizen_phone" in data:
+        phone = (data.get("citizen_phone") or "").strip()
+        if phone and not PHONE_RE.match(phone):
+            errors.add("citizen_phone", "电话号码格式不正确。")
+        cleaned["citizen_phone"] = phone
+    if data.get("category") not in (None, ""):
+        category = Category.objects.filter(code=str(data["category"]), is_active=True).first()
+        if category is None:
+            errors.add("category", "分类不存在或已停用。")
+        cleaned["category"] = category
+    for field, kind in (("district", UnitKind.DISTRICT), ("street", UnitKind.STREET)):
+        if data.get(field) not in (None, ""):
+            unit = Unit.objects.filter(code=str(data[field]), kind=kind, is_active=True).first()
+            if unit is None:
+                errors.add(field, "区县/街道不存在。")
+            cleaned[field] = unit
+    if not partial:
+        for field, label in (("subject", "标题"), ("description", "诉求内容")):
+            require_text(errors, data, field, TEXT_LIMITS[field], label)
+        if not data.get("appeal_type"):
+            errors.add("appeal_type", "请选择诉求类型。")
+        if not data.get("is_anonymous") and not cleaned.get("citizen_phone"):
+            errors.add("citizen_phone", "请填写联系电话（匿名诉求可不填）。")
+    else:
+        for field in ("subject", "description"):
+            if field in cleaned and not cleaned[field]:
+                errors.add(field, "不能为空。")
+    street, district = cleaned.get("street"), cleaned.get("district")
+    if street is not None and district is not None and not street.is_within(district):
+        errors.add("street", "街道不属于所选区县。")
+    errors.raise_if_any()
+    if street is not None and district is None and "district" not in data:
+        cleaned["district"] = Unit.objects.filter(kind=UnitKind.DISTRICT, pk__in=_ancestor_ids(street)).first()
+    return cleaned
+
+
+def _ancestor_ids(unit: Unit) -> list[int]:
+    codes = [c for c in unit.path.split("/") if c]
+    return list(Unit.objects.filter(code__in=codes).values_list("pk", flat=True))
