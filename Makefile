@@ -43,11 +43,11 @@ lint: $(VENV)/.installed-dev
 test: lint
 	mkdir -p var
 	@echo "== pytest on SQLite"
-	DATABASE_URL= $(BIN)/pytest
+	DATABASE_URL= $(BIN)/pytest -q
 	@PG_URL=$$($(BIN)/python scripts/find_postgres.py) || exit 1; \
 	if [ -n "$$PG_URL" ]; then \
 		echo "== pytest on PostgreSQL ($$PG_URL)"; \
-		DATABASE_URL=$$PG_URL $(BIN)/pytest || exit 1; \
+		DATABASE_URL=$$PG_URL $(BIN)/pytest -q || exit 1; \
 	else \
 		echo "== no PostgreSQL answers: skipped the PostgreSQL run (set DATABASE_URL to use one)"; \
 	fi

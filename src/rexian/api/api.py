@@ -1,7 +1,7 @@
 """The JSON API at /api/v1, assembled from each app's router. Every error body is {code, message, fields}."""
 
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -94,7 +94,7 @@ class ErrorOut(Schema):
 def token(request: HttpRequest, payload: TokenIn):
     issued = issue_token(payload.username, payload.password)
     if issued is None:
-        return 401, {"code": "invalid_credentials", "message": "用户名或密码错误。", "fields": {}}
+        return Status(401, {"code": "invalid_credentials", "message": "用户名或密码错误。", "fields": {}})
     raw, row = issued
     return {"token": raw, "expires_at": row.expires_at.isoformat()}
 

@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from rexian.core.errors import NotFound
 from rexian.tickets import actions, schemas
@@ -62,7 +62,7 @@ def create_ticket(request: HttpRequest, response: HttpResponse, payload: schemas
     ticket, created = actions.create_ticket(actor=request.auth, data=payload.dict(), idempotency_key=key)
     if not created:
         response["Idempotency-Replayed"] = "true"
-    return 201, ticket_out(ticket, request.auth)
+    return Status(201, ticket_out(ticket, request.auth))
 
 
 @router.get("/tickets", response=schemas.TicketPage, summary="工单列表")
