@@ -31,8 +31,9 @@ def main() -> int:
             print(url)
             return 0
     if os.environ.get("REQUIRE_POSTGRES") == "1":
-        print("PostgreSQL is required (REQUIRE_POSTGRES=1) but none answers at " + ", ".join(candidates),
-              file=sys.stderr)
+        print(
+            "PostgreSQL is required (REQUIRE_POSTGRES=1) but none answers at " + ", ".join(candidates), file=sys.stderr
+        )
         return 1
     return 0
 

@@ -56,8 +56,9 @@ def city(db) -> City:
     u["x_west"] = _unit("x_west", "西区", UnitKind.DISTRICT, u["city"])
     u["s_west_1"] = _unit("s_west_1", "西一街道", UnitKind.STREET, u["x_west"])
     c: dict[str, Category] = {}
-    for code, name, parent in [("01", "劳动和社会保障", None), ("0101", "劳动关系", "01"), ("010101", "拖欠工资", "0101"),
-                               ("02", "城市管理", None), ("0201", "市容环境", "02"), ("020101", "占道经营", "0201")]:
+    tree = [("01", "劳动和社会保障", None), ("0101", "劳动关系", "01"), ("010101", "拖欠工资", "0101"),
+            ("02", "城市管理", None), ("0201", "市容环境", "02"), ("020101", "占道经营", "0201")]
+    for code, name, parent in tree:
         c[code] = Category.objects.create(code=code, name=name, parent=c.get(parent or ""))
     CatalogueEntry.objects.create(category=c["010101"], unit=u["d_hrss"])
     CatalogueEntry.objects.create(category=c["020101"], unit=u["d_urban"])

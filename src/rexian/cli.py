@@ -1,10 +1,10 @@
 """The `rexian` command: Django's management commands with hyphenated names.
 
-    rexian demo [--reset]      load the demo city
-    rexian serve               serve the site (waitress) on 127.0.0.1:8000
-    rexian worker              run queued background tasks (REXIAN_TASKS=database)
-    rexian check-invariants    replay every ticket's events against its stored state
-    rexian migrate, rexian createsuperuser, …   any other management command
+rexian demo [--reset]      load the demo city
+rexian serve               serve the site (waitress) on 127.0.0.1:8000
+rexian worker              run queued background tasks (REXIAN_TASKS=database)
+rexian check-invariants    replay every ticket's events against its stored state
+rexian migrate, rexian createsuperuser, …   any other management command
 """
 
 from __future__ import annotations

@@ -16,9 +16,11 @@ from rexian.directory.models import User
 class BearerTokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
         now = clock.now()
-        row = ApiToken.objects.select_related("user", "user__unit").filter(
-            key_hash=hash_token(token), expires_at__gt=now
-        ).first()
+        row = (
+            ApiToken.objects.select_related("user", "user__unit")
+            .filter(key_hash=hash_token(token), expires_at__gt=now)
+            .first()
+        )
         if row is None or not row.user.is_active:
             return None
         if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=5):
@@ -42,7 +44,9 @@ def issue_token(username: str, password: str) -> tuple[str, ApiToken] | None:
     raw = secrets.token_urlsafe(32)
     now = clock.now()
     row = ApiToken.objects.create(
-        user=user, key_hash=hash_token(raw), created_at=now,
+        user=user,
+        key_hash=hash_token(raw),
+        created_at=now,
         expires_at=now + timedelta(hours=settings.REXIAN["API_TOKEN_TTL_HOURS"]),
     )
     return raw, row

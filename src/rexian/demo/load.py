@@ -70,8 +70,14 @@ def _load_units() -> dict[str, Unit]:
     for spec in cityspec.UNITS:
         parent = units.get(spec.parent) if spec.parent else None
         path = f"{parent.path}{spec.code}/" if parent else f"/{spec.code}/"
-        units[spec.code] = Unit(code=spec.code, name=spec.name, kind=spec.kind, parent=parent, path=path,
-                                short_names=",".join(spec.short_names))
+        units[spec.code] = Unit(
+            code=spec.code,
+            name=spec.name,
+            kind=spec.kind,
+            parent=parent,
+            path=path,
+            short_names=",".join(spec.short_names),
+        )
         units[spec.code].save_base(raw=True)  # the path is computed here; skip the per-save subtree walk
     return units
 
@@ -91,8 +97,10 @@ def _load_catalogue(units: dict[str, Unit], categories: dict[str, Category]) -> 
     for spec in cityspec.leaf_categories():
         rows.append(CatalogueEntry(category=categories[spec.code], unit=units[spec.unit], note="谁主管谁负责"))
         if spec.territorial:
-            rows += [CatalogueEntry(category=categories[spec.code], district=d, unit=d, note="属地管理优先")
-                     for d in districts]
+            rows += [
+                CatalogueEntry(category=categories[spec.code], district=d, unit=d, note="属地管理优先")
+                for d in districts
+            ]
     CatalogueEntry.objects.bulk_create(rows)
 
 
@@ -102,8 +110,7 @@ def _load_users(units: dict[str, Unit]) -> dict[str, User]:
     users: dict[str, User] = {}
     centre = units["centre"]
     for username, last, first, roles in CENTRE_USERS:
-        users[username] = _user(username, last, first, centre, roles, password,
-                                superuser=username == "admin")
+        users[username] = _user(username, last, first, centre, roles, password, superuser=username == "admin")
     users["leader1"] = _user("leader1", "孙", "明", units["city"], (Role.CITY_LEADER,), password)
     for unit in units.values():
         if unit.kind in (UnitKind.CENTRE,) or unit.code == "city":
@@ -113,10 +120,18 @@ def _load_users(units: dict[str, Unit]) -> dict[str, User]:
     return users
 
 
-def _user(username: str, last: str, first: str, unit: Unit, roles: tuple[Role, ...], password: str,
-          superuser: bool = False) -> User:
-    user = User.objects.create(username=username, last_name=last, first_name=first, unit=unit, password=password,
-                               is_staff=superuser or Role.CENTRE_ADMIN in roles, is_superuser=superuser)
+def _user(
+    username: str, last: str, first: str, unit: Unit, roles: tuple[Role, ...], password: str, superuser: bool = False
+) -> User:
+    user = User.objects.create(
+        username=username,
+        last_name=last,
+        first_name=first,
+        unit=unit,
+        password=password,
+        is_staff=superuser or Role.CENTRE_ADMIN in roles,
+        is_superuser=superuser,
+    )
     RoleGrant.objects.bulk_create([RoleGrant(user=user, role=r) for r in roles])
     return user
 
@@ -125,9 +140,17 @@ def _user(username: str, last: str, first: str, unit: Unit, roles: tuple[Role, .
 
 # Final state of each demo ticket, with its weight.
 OUTCOMES: list[tuple[str, int]] = [
-    ("answered", 24), ("rejected", 3), ("merged", 2), ("registered", 4), ("dispatched", 5),
-    ("in_progress", 10), ("return_requested", 2), ("replied", 4), ("callback_pending", 5),
-    ("closed", 26), ("archived", 15),
+    ("answered", 24),
+    ("rejected", 3),
+    ("merged", 2),
+    ("registered", 4),
+    ("dispatched", 5),
+    ("in_progress", 10),
+    ("return_requested", 2),
+    ("replied", 4),
+    ("callback_pending", 5),
+    ("closed", 26),
+    ("archived", 15),
 ]
 
 
@@ -143,8 +166,9 @@ class Story:
 
     def step(self, hours: float, actor: User, action: Callable[..., Ticket], **kwargs: Any) -> None:
         # History never runs into the future: late steps bunch up just before now.
-        self.moment = min(self.moment + timedelta(hours=hours * (0.5 + self.rng.random())),
-                          self.until - timedelta(seconds=1))
+        self.moment = min(
+            self.moment + timedelta(hours=hours * (0.5 + self.rng.random())), self.until - timedelta(seconds=1)
+        )
         assert self.ticket is not None
         with clock.frozen_at(self.moment):
             self.ticket = action(actor=actor, ticket_id=self.ticket.pk, version=self.ticket.version, **kwargs)
@@ -154,8 +178,9 @@ class Story:
         return self.users[f"h_{self.ticket.handling_unit.code}"]
 
 
-def _load_tickets(count: int, rng: random.Random, units: dict[str, Unit], users: dict[str, User],
-                  log: Callable[[str], None]) -> int:
+def _load_tickets(
+    count: int, rng: random.Random, units: dict[str, Unit], users: dict[str, User], log: Callable[[str], None]
+) -> int:
     leaves = cityspec.leaf_categories()
     districts = [u for u in units.values() if u.kind == UnitKind.DISTRICT]
     streets = {d.code: [u for u in units.values() if u.parent_id == d.pk] for d in districts}
@@ -181,20 +206,34 @@ def _load_tickets(count: int, rng: random.Random, units: dict[str, Unit], users:
     return made
 
 
-def _tell(story: Story, outcome: str, leaf: cityspec.CategorySpec, district: Unit, street: Unit,
-          community: Unit, units: dict[str, Unit]) -> None:
+def _tell(
+    story: Story,
+    outcome: str,
+    leaf: cityspec.CategorySpec,
+    district: Unit,
+    street: Unit,
+    community: Unit,
+    units: dict[str, Unit],
+) -> None:
     rng, users = story.rng, story.users
     appeal = texts.compose_appeal(rng, leaf.code, district.name, street.name, community.name)
     anonymous = rng.random() < 0.05
     data = {
         "citizen_name": "" if anonymous else texts.citizen_name(rng),
         "citizen_phone": "" if anonymous else texts.citizen_phone(rng),
-        "is_anonymous": anonymous, "is_confidential": appeal.appeal_type == "report" and rng.random() < 0.5,
-        "address": appeal.address, "district": district.code, "street": street.code,
-        "subject": appeal.subject, "description": appeal.description, "appeal_type": appeal.appeal_type,
-        "category": leaf.code, "urgency": "urgent" if rng.random() < 0.06 else "normal",
-        "channel": rng.choices(["phone", "web", "wechat", "sms", "app", "email", "letter"],
-                               [60, 12, 14, 4, 6, 2, 2])[0],
+        "is_anonymous": anonymous,
+        "is_confidential": appeal.appeal_type == "report" and rng.random() < 0.5,
+        "address": appeal.address,
+        "district": district.code,
+        "street": street.code,
+        "subject": appeal.subject,
+        "description": appeal.description,
+        "appeal_type": appeal.appeal_type,
+        "category": leaf.code,
+        "urgency": "urgent" if rng.random() < 0.06 else "normal",
+        "channel": rng.choices(["phone", "web", "wechat", "sms", "app", "email", "letter"], [60, 12, 14, 4, 6, 2, 2])[
+            0
+        ],
     }
     intake = users[rng.choice(["intake1", "intake2"])]
     if outcome == "rejected":
@@ -206,8 +245,13 @@ def _tell(story: Story, outcome: str, leaf: cityspec.CategorySpec, district: Uni
         story.step(0.1, intake, actions.reject_out_of_scope, reason="不属于12345热线受理范围", redirect_to=redirect)
         return
     if outcome in ("answered", "archived") and (outcome == "answered" or rng.random() < 0.4):
-        story.step(0.1, intake, actions.answer_directly, answer=texts.compose_direct_answer(rng, leaf.code),
-                   knowledge_entry=f"KB-{leaf.code}")
+        story.step(
+            0.1,
+            intake,
+            actions.answer_directly,
+            answer=texts.compose_direct_answer(rng, leaf.code),
+            knowledge_entry=f"KB-{leaf.code}",
+        )
         if outcome == "archived":
             story.step(24 * 5, users["lead1"], actions.archive, note="月度归档")
         return
@@ -216,10 +260,16 @@ def _tell(story: Story, outcome: str, leaf: cityspec.CategorySpec, district: Uni
             story.step(2, users["dispatch1"], actions.return_to_intake, reason="地址不详，请补充具体小区及楼栋")
         return
     if outcome == "merged":
-        target = Ticket.objects.filter(category__code=leaf.code).exclude(pk=story.ticket.pk).exclude(
-            state__in=["merged", "archived"]).first()
+        target = (
+            Ticket.objects.filter(category__code=leaf.code)
+            .exclude(pk=story.ticket.pk)
+            .exclude(state__in=["merged", "archived"])
+            .first()
+        )
         if target is not None:
-            story.step(1, users["dispatch1"], actions.merge_into, target_id=target.pk, note="同一诉求重复来电，并单处理")
+            story.step(
+                1, users["dispatch1"], actions.merge_into, target_id=target.pk, note="同一诉求重复来电，并单处理"
+            )
             return
         outcome = "closed"
     _dispatch(story, leaf, district, units)
@@ -238,16 +288,27 @@ def _tell(story: Story, outcome: str, leaf: cityspec.CategorySpec, district: Uni
     if story.ticket.handling_unit.kind == UnitKind.DISTRICT and rng.random() < 0.5:
         children = list(Unit.objects.filter(parent=story.ticket.handling_unit, kind=UnitKind.STREET))
         if children:
-            story.step(2, story.handler(), actions.sub_dispatch, unit=rng.choice(children).pk, note="请属地街道核实处理")
+            story.step(
+                2, story.handler(), actions.sub_dispatch, unit=rng.choice(children).pk, note="请属地街道核实处理"
+            )
             story.step(3, story.handler(), actions.sign)
     if story.ticket.urgency == "normal" and rng.random() < 0.12:
-        story.step(24, story.handler(), actions.request_extension, days=rng.choice([3, 5, 10]),
-                   reason="需协调多个部门现场核查，申请延期")
+        story.step(
+            24,
+            story.handler(),
+            actions.request_extension,
+            days=rng.choice([3, 5, 10]),
+            reason="需协调多个部门现场核查，申请延期",
+        )
         if outcome == "in_progress" and rng.random() < 0.5:
             return
         approve = rng.random() < 0.8
-        story.step(4, users["review1"], actions.approve_extension if approve else actions.reject_extension,
-                   **({"note": "同意延期"} if approve else {"reason": "理由不充分，请按期办结"}))
+        story.step(
+            4,
+            users["review1"],
+            actions.approve_extension if approve else actions.reject_extension,
+            **({"note": "同意延期"} if approve else {"reason": "理由不充分，请按期办结"}),
+        )
     if outcome == "in_progress":
         return
     _reply(story, leaf)
@@ -264,19 +325,31 @@ def _tell(story: Story, outcome: str, leaf: cityspec.CategorySpec, district: Uni
         story.step(24 * 7, users["lead1"], actions.archive, note="月度归档")
 
 
-def _dispatch(story: Story, leaf: cityspec.CategorySpec, district: Unit, units: dict[str, Unit],
-              city_wide: bool = False) -> None:
+def _dispatch(
+    story: Story, leaf: cityspec.CategorySpec, district: Unit, units: dict[str, Unit], city_wide: bool = False
+) -> None:
     category = Category.objects.get(code=leaf.code)
     row = catalogue_entry_for(category, None if city_wide else district)
     lead = row.unit if row else units[leaf.unit or "d_gov"]
     co = [units[leaf.unit]] if row and row.district_id and story.rng.random() < 0.15 and leaf.unit else []
-    story.step(1.5, story.users["dispatch1"], actions.dispatch, lead_unit=lead.pk, co_units=[u.pk for u in co],
-               note="请按时限办理并答复诉求人")
+    story.step(
+        1.5,
+        story.users["dispatch1"],
+        actions.dispatch,
+        lead_unit=lead.pk,
+        co_units=[u.pk for u in co],
+        note="请按时限办理并答复诉求人",
+    )
 
 
 def _reply(story: Story, leaf: cityspec.CategorySpec) -> None:
-    story.step(30, story.handler(), actions.reply, result=texts.compose_reply(story.rng, leaf.code),
-               citizen_contacted=story.rng.random() < 0.9)
+    story.step(
+        30,
+        story.handler(),
+        actions.reply,
+        result=texts.compose_reply(story.rng, leaf.code),
+        citizen_contacted=story.rng.random() < 0.9,
+    )
 
 
 def _callbacks(story: Story, leaf: cityspec.CategorySpec) -> None:
@@ -284,13 +357,27 @@ def _callbacks(story: Story, leaf: cityspec.CategorySpec) -> None:
     if rng.random() < 0.1:
         story.step(5, agent, actions.callback, reached=False, comment="电话无人接听，稍后再访")
     if rng.random() < 0.08:  # unsatisfied: 重办, then a second reply and callback
-        story.step(5, agent, actions.callback, reached=True, satisfaction="unsatisfied", resolved=False,
-                   comment="诉求人表示问题仍未解决")
+        story.step(
+            5,
+            agent,
+            actions.callback,
+            reached=True,
+            satisfaction="unsatisfied",
+            resolved=False,
+            comment="诉求人表示问题仍未解决",
+        )
         _reply(story, leaf)
         story.step(3, story.users["review1"], actions.approve_reply, note="重办答复已审核")
     satisfaction = rng.choices(["satisfied", "basically_satisfied", "unsatisfied"], [75, 17, 8])[0]
     resolved = satisfaction != "unsatisfied" or rng.random() < 0.3
     if satisfaction == "unsatisfied":
         satisfaction = "basically_satisfied"  # a second 重办 loop would add little to the demo
-    story.step(6, agent, actions.callback, reached=True, satisfaction=satisfaction, resolved=resolved,
-               comment="诉求人对办理结果表示认可" if resolved else "诉求人表示理解")
+    story.step(
+        6,
+        agent,
+        actions.callback,
+        reached=True,
+        satisfaction=satisfaction,
+        resolved=resolved,
+        comment="诉求人对办理结果表示认可" if resolved else "诉求人表示理解",
+    )

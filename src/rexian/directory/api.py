@@ -26,9 +26,14 @@ class MeOut(Schema):
 
 
 def unit_out(unit: Unit, parent_codes: dict[int, str]) -> dict:
-    return {"id": unit.pk, "code": unit.code, "name": unit.name, "kind": unit.kind,
-            "parent": parent_codes.get(unit.parent_id) if unit.parent_id else None,
-            "short_names": unit.short_name_list}
+    return {
+        "id": unit.pk,
+        "code": unit.code,
+        "name": unit.name,
+        "kind": unit.kind,
+        "parent": parent_codes.get(unit.parent_id) if unit.parent_id else None,
+        "short_names": unit.short_name_list,
+    }
 
 
 @router.get("/units", response=list[UnitOut], summary="单位列表")
@@ -43,7 +48,11 @@ def me(request: HttpRequest):
     user = request.auth
     unit = user.unit
     roles = sorted(user.roles)
-    return {"id": user.pk, "username": user.username, "name": f"{user.last_name}{user.first_name}",
-            "unit": unit_out(unit, {unit.parent_id: unit.parent.code} if unit and unit.parent_id else {})
-            if unit else None,
-            "roles": [r.value for r in roles], "role_labels": [ROLE_LABELS[Role(r)] for r in roles]}
+    return {
+        "id": user.pk,
+        "username": user.username,
+        "name": f"{user.last_name}{user.first_name}",
+        "unit": unit_out(unit, {unit.parent_id: unit.parent.code} if unit and unit.parent_id else {}) if unit else None,
+        "roles": [r.value for r in roles],
+        "role_labels": [ROLE_LABELS[Role(r)] for r in roles],
+    }

@@ -84,8 +84,9 @@ class RoleGrant(models.Model):
 
 
 class User(AbstractUser):
-    unit = models.ForeignKey(Unit, verbose_name="所属单位", null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="members")
+    unit = models.ForeignKey(
+        Unit, verbose_name="所属单位", null=True, blank=True, on_delete=models.PROTECT, related_name="members"
+    )
     phone = models.CharField("电话", max_length=32, blank=True)
 
     class Meta:
@@ -115,10 +116,18 @@ class CatalogueEntry(models.Model):
     (谁主管谁负责).
     """
 
-    category = models.ForeignKey("taxonomy.Category", verbose_name="分类", on_delete=models.CASCADE,
-                                 related_name="catalogue_entries")
-    district = models.ForeignKey(Unit, verbose_name="属地区县", null=True, blank=True, on_delete=models.CASCADE,
-                                 related_name="+", limit_choices_to={"kind": UnitKind.DISTRICT})
+    category = models.ForeignKey(
+        "taxonomy.Category", verbose_name="分类", on_delete=models.CASCADE, related_name="catalogue_entries"
+    )
+    district = models.ForeignKey(
+        Unit,
+        verbose_name="属地区县",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        limit_choices_to={"kind": UnitKind.DISTRICT},
+    )
     unit = models.ForeignKey(Unit, verbose_name="承办单位", on_delete=models.PROTECT, related_name="catalogue_entries")
     co_units = models.ManyToManyField(Unit, verbose_name="协办单位", blank=True, related_name="+")
     note = models.CharField("说明", max_length=200, blank=True)
@@ -129,8 +138,9 @@ class CatalogueEntry(models.Model):
         ordering = ["category__code", "district__code"]
         constraints = [
             models.UniqueConstraint(fields=["category", "district"], name="unique_catalogue_row"),
-            models.UniqueConstraint(fields=["category"], condition=models.Q(district__isnull=True),
-                                    name="unique_catalogue_default_row"),
+            models.UniqueConstraint(
+                fields=["category"], condition=models.Q(district__isnull=True), name="unique_catalogue_default_row"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -29,7 +29,9 @@ def notify_event(event_id: int) -> int:
 
 def _write(event: TicketEvent, message: str, *, unit_id: int | None = None, for_centre: bool = False) -> int:
     _, created = Notification.objects.get_or_create(
-        event=event, recipient_unit_id=unit_id, for_centre=for_centre,
+        event=event,
+        recipient_unit_id=unit_id,
+        for_centre=for_centre,
         defaults={"ticket_id": event.ticket_id, "message": message[:300]},
     )
     return int(created)

@@ -30,8 +30,17 @@ class ChoicesOut(Schema):
 @router.get("/categories", response=list[CategoryOut], summary="诉求分类（三级）")
 def list_categories(request: HttpRequest):
     rows = Category.objects.filter(is_active=True).select_related("parent").order_by("code")
-    return [{"id": c.pk, "code": c.code, "name": c.name, "path_name": c.path_name, "level": c.level,
-             "parent": c.parent.code if c.parent_id else None} for c in rows]
+    return [
+        {
+            "id": c.pk,
+            "code": c.code,
+            "name": c.name,
+            "path_name": c.path_name,
+            "level": c.level,
+            "parent": c.parent.code if c.parent_id else None,
+        }
+        for c in rows
+    ]
 
 
 @router.get("/choices", response=ChoicesOut, summary="诉求类型、紧急程度、渠道")

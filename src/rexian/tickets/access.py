@@ -67,8 +67,9 @@ def visible_tickets(actor: Actor | None) -> QuerySet[Ticket]:
     return Ticket.objects.none()
 
 
-def get_ticket_for(actor: Actor | None, ticket_id: int, action: Action | str | None = None,
-                   *, for_update: bool = False) -> Ticket:
+def get_ticket_for(
+    actor: Actor | None, ticket_id: int, action: Action | str | None = None, *, for_update: bool = False
+) -> Ticket:
     """The ticket if the actor may see it (and, given an action, may perform it now); else an error."""
     queryset = visible_tickets(actor)
     if for_update:

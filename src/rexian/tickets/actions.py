@@ -48,6 +48,7 @@ Change = tuple[State, dict[str, Any]]  # the state an action moves to and the pa
 
 # ---- shared machinery -------------------------------------------------------------------------------
 
+
 def _actor_name(actor: Actor) -> str:
     if actor is SYSTEM:
         return "系统"
@@ -55,13 +56,22 @@ def _actor_name(actor: Actor) -> str:
     return full or getattr(actor, "username", "")
 
 
-def _record(ticket: Ticket, actor: Actor, action: Action, from_state: str, payload: dict[str, Any],
-            moment: datetime) -> TicketEvent:
+def _record(
+    ticket: Ticket, actor: Actor, action: Action, from_state: str, payload: dict[str, Any], moment: datetime
+) -> TicketEvent:
     seq = ticket.version  # versions start at 1 with the create event: seq == version
     return TicketEvent.objects.create(
-        ticket=ticket, seq=seq, action=action, from_state=from_state, to_state=ticket.state,
-        actor_id=actor.pk, actor_name=_actor_name(actor), actor_unit=getattr(actor, "unit", None),
-        payload=payload, version=ticket.version, created_at=moment,
+        ticket=ticket,
+        seq=seq,
+        action=action,
+        from_state=from_state,
+        to_state=ticket.state,
+        actor_id=actor.pk,
+        actor_name=_actor_name(actor),
+        actor_unit=getattr(actor, "unit", None),
+        payload=payload,
+        version=ticket.version,
+        created_at=moment,
     )
 
 
@@ -71,8 +81,9 @@ def _after_commit(event: TicketEvent) -> None:
     transaction.on_commit(lambda: notify_event.enqueue(event.pk))
 
 
-def _apply(actor: Actor, ticket_id: int, action: Action, version: int,
-           change: Callable[[Ticket, Transition, datetime], Change]) -> Ticket:
+def _apply(
+    actor: Actor, ticket_id: int, action: Action, version: int, change: Callable[[Ticket, Transition, datetime], Change]
+) -> Ticket:
     """Lock, check, change, record. `change` mutates the locked ticket and returns its new state."""
     with transaction.atomic():
         ticket = get_ticket_for(actor, ticket_id, for_update=True)
@@ -128,6 +139,7 @@ def _unit_ref(unit: Unit | None) -> dict[str, Any] | None:
 
 # ---- creation ---------------------------------------------------------------------------------------
 
+
 def _fingerprint(data: Mapping[str, Any]) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str, ensure_ascii=False).encode()).hexdigest()
 
@@ -177,9 +189,17 @@ def _replayed(actor: Actor, key: str, fingerprint: str) -> Ticket | None:
 
 def _insert(actor: Actor, cleaned: dict[str, Any], key: str | None, fingerprint: str) -> Ticket:
     moment = clock.now()
-    ticket = Ticket(**cleaned, number=next_number(moment), state=State.REGISTERED, version=1,
-                    created_at=moment, updated_at=moment, created_by_id=actor.pk,
-                    idempotency_key=key or None, idempotency_fingerprint=fingerprint)
+    ticket = Ticket(
+        **cleaned,
+        number=next_number(moment),
+        state=State.REGISTERED,
+        version=1,
+        created_at=moment,
+        updated_at=moment,
+        created_by_id=actor.pk,
+        idempotency_key=key or None,
+        idempotency_fingerprint=fingerprint,
+    )
     ticket.save()
     event = _record(ticket, actor, Action.CREATE, "", {"channel": ticket.channel}, moment)
     _after_commit(event)
@@ -187,6 +207,7 @@ def _insert(actor: Actor, cleaned: dict[str, Any], key: str | None, fingerprint:
 
 
 # ---- intake -----------------------------------------------------------------------------------------
+
 
 def amend(*, actor: Actor, ticket_id: int, version: int, data: Mapping[str, Any]) -> Ticket:
     cleaned = clean_ticket_fields(data, partial=True)
@@ -212,8 +233,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def answer_directly(*, actor: Actor, ticket_id: int, version: int, answer: str,
-                    knowledge_entry: str = "") -> Ticket:
+def answer_directly(*, actor: Actor, ticket_id: int, version: int, answer: str, knowledge_entry: str = "") -> Ticket:
     text = _note({"answer": answer}, "answer", required=True, label="答复内容")
 
     def change(ticket: Ticket, t: Transition, now: datetime) -> Change:
@@ -282,8 +302,16 @@ def mark_urgent(*, actor: Actor, ticket_id: int, version: int, reason: str) -> T
 
 # ---- dispatch and the unit's work -------------------------------------------------------------------
 
-def dispatch(*, actor: Actor, ticket_id: int, version: int, lead_unit: int | str,
-             co_units: list[int | str] | None = None, note: str = "") -> Ticket:
+
+def dispatch(
+    *,
+    actor: Actor,
+    ticket_id: int,
+    version: int,
+    lead_unit: int | str,
+    co_units: list[int | str] | None = None,
+    note: str = "",
+) -> Ticket:
     errors = FieldErrors()
     lead = _unit(errors, "lead_unit", lead_unit)
     co = [_unit(errors, "co_units", value) for value in (co_units or [])]
@@ -298,8 +326,12 @@ def dispatch(*, actor: Actor, ticket_id: int, version: int, lead_unit: int | str
         ticket.lead_unit = lead
         ticket.needs_information = False
         ticket.co_units.set(co_set.values())
-        return t.target, {"lead_unit": _unit_ref(lead), "co_units": [_unit_ref(u) for u in co_set.values()],
-                          "note": text, "due_at": ticket.due_at.isoformat()}
+        return t.target, {
+            "lead_unit": _unit_ref(lead),
+            "co_units": [_unit_ref(u) for u in co_set.values()],
+            "note": text,
+            "due_at": ticket.due_at.isoformat(),
+        }
 
     return _apply(actor, ticket_id, Action.DISPATCH, version, change)
 
@@ -394,8 +426,12 @@ def request_extension(*, actor: Actor, ticket_id: int, version: int, days: int, 
             raise InvalidTransition("延期次数已达上限。", code="extension_limit")
         if ticket.due_at is not None and now > ticket.due_at:
             raise InvalidTransition("已超过办理时限，不能再申请延期。", code="past_deadline")
-        ticket.extension_request = {"days": days, "reason": text, "requested_at": now.isoformat(),
-                                    "unit": _unit_ref(ticket.handling_unit)}
+        ticket.extension_request = {
+            "days": days,
+            "reason": text,
+            "requested_at": now.isoformat(),
+            "unit": _unit_ref(ticket.handling_unit),
+        }
         return t.target, {"days": days, "reason": text}
 
     return _apply(actor, ticket_id, Action.REQUEST_EXTENSION, version, change)
@@ -446,13 +482,17 @@ def reply(*, actor: Actor, ticket_id: int, version: int, result: str, citizen_co
         ticket.citizen_contacted = citizen_contacted
         ticket.replied_at = now
         ticket.extension_request = None
-        return t.target, {"result": text, "citizen_contacted": citizen_contacted,
-                          "unit": _unit_ref(ticket.handling_unit)}
+        return t.target, {
+            "result": text,
+            "citizen_contacted": citizen_contacted,
+            "unit": _unit_ref(ticket.handling_unit),
+        }
 
     return _apply(actor, ticket_id, Action.REPLY, version, change)
 
 
 # ---- review, callback, archive ----------------------------------------------------------------------
+
 
 def approve_reply(*, actor: Actor, ticket_id: int, version: int, note: str = "") -> Ticket:
     text = _note({"note": note})
@@ -474,8 +514,16 @@ def send_back_reply(*, actor: Actor, ticket_id: int, version: int, reason: str) 
     return _apply(actor, ticket_id, Action.SEND_BACK_REPLY, version, change)
 
 
-def callback(*, actor: Actor, ticket_id: int, version: int, reached: bool,
-             satisfaction: str | None = None, resolved: bool | None = None, comment: str = "") -> Ticket:
+def callback(
+    *,
+    actor: Actor,
+    ticket_id: int,
+    version: int,
+    reached: bool,
+    satisfaction: str | None = None,
+    resolved: bool | None = None,
+    comment: str = "",
+) -> Ticket:
     errors = FieldErrors()
     if not isinstance(reached, bool):
         errors.add("reached", "请说明是否联系上诉求人。")
@@ -499,9 +547,13 @@ def callback(*, actor: Actor, ticket_id: int, version: int, reached: bool,
             ticket.due_at = _handling_deadline(ticket, now)
             ticket.replied_at = None
             ticket.callback_due_at = None
-        return target, {"reached": reached, "satisfaction": satisfaction if reached else None,
-                        "resolved": resolved if reached else None, "comment": text,
-                        "rehandle": target is State.IN_PROGRESS}
+        return target, {
+            "reached": reached,
+            "satisfaction": satisfaction if reached else None,
+            "resolved": resolved if reached else None,
+            "comment": text,
+            "rehandle": target is State.IN_PROGRESS,
+        }
 
     return _apply(actor, ticket_id, Action.CALLBACK, version, change)
 
@@ -568,4 +620,3 @@ def allowed_actions(actor: Actor, ticket: Ticket) -> list[str]:
             continue
         allowed.append(action.value)
     return allowed
-

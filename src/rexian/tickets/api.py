@@ -23,23 +23,45 @@ def ticket_out(ticket: Ticket, actor: Any) -> dict[str, Any]:
     hidden = identity_hidden(actor, ticket)
     category = ticket.category
     return {
-        "id": ticket.pk, "number": ticket.number, "state": ticket.state, "state_label": State(ticket.state).label,
-        "version": ticket.version, "subject": ticket.subject, "description": ticket.description,
-        "appeal_type": ticket.appeal_type, "urgency": ticket.urgency, "channel": ticket.channel,
-        "category": {"id": category.pk, "code": category.code, "name": category.name,
-                     "path_name": category.path_name} if category else None,
+        "id": ticket.pk,
+        "number": ticket.number,
+        "state": ticket.state,
+        "state_label": State(ticket.state).label,
+        "version": ticket.version,
+        "subject": ticket.subject,
+        "description": ticket.description,
+        "appeal_type": ticket.appeal_type,
+        "urgency": ticket.urgency,
+        "channel": ticket.channel,
+        "category": {"id": category.pk, "code": category.code, "name": category.name, "path_name": category.path_name}
+        if category
+        else None,
         "citizen_name": HIDDEN_IDENTITY if hidden else ticket.citizen_name,
         "citizen_phone": "" if hidden else ticket.citizen_phone,
-        "is_anonymous": ticket.is_anonymous, "is_confidential": ticket.is_confidential,
-        "address": ticket.address, "district": _unit(ticket.district), "street": _unit(ticket.street),
-        "lead_unit": _unit(ticket.lead_unit), "handling_unit": _unit(ticket.handling_unit),
-        "co_units": [_unit(u) for u in ticket.co_units.all()], "merged_into": ticket.merged_into_id,
-        "needs_information": ticket.needs_information, "extension_request": ticket.extension_request,
-        "extensions_granted": ticket.extensions_granted, "rehandle_count": ticket.rehandle_count,
-        "result_text": ticket.result_text, "satisfaction": ticket.satisfaction, "resolved": ticket.resolved,
-        "created_at": ticket.created_at, "dispatched_at": ticket.dispatched_at, "signed_at": ticket.signed_at,
-        "return_deadline": ticket.return_deadline, "due_at": ticket.due_at, "replied_at": ticket.replied_at,
-        "callback_due_at": ticket.callback_due_at, "closed_at": ticket.closed_at,
+        "is_anonymous": ticket.is_anonymous,
+        "is_confidential": ticket.is_confidential,
+        "address": ticket.address,
+        "district": _unit(ticket.district),
+        "street": _unit(ticket.street),
+        "lead_unit": _unit(ticket.lead_unit),
+        "handling_unit": _unit(ticket.handling_unit),
+        "co_units": [_unit(u) for u in ticket.co_units.all()],
+        "merged_into": ticket.merged_into_id,
+        "needs_information": ticket.needs_information,
+        "extension_request": ticket.extension_request,
+        "extensions_granted": ticket.extensions_granted,
+        "rehandle_count": ticket.rehandle_count,
+        "result_text": ticket.result_text,
+        "satisfaction": ticket.satisfaction,
+        "resolved": ticket.resolved,
+        "created_at": ticket.created_at,
+        "dispatched_at": ticket.dispatched_at,
+        "signed_at": ticket.signed_at,
+        "return_deadline": ticket.return_deadline,
+        "due_at": ticket.due_at,
+        "replied_at": ticket.replied_at,
+        "callback_due_at": ticket.callback_due_at,
+        "closed_at": ticket.closed_at,
         "allowed_actions": actions.allowed_actions(actor, ticket),
     }
 
@@ -49,9 +71,15 @@ def event_out(event: TicketEvent, hide_identity: bool) -> dict[str, Any]:
     if hide_identity and "changed" in payload:
         payload["changed"] = {k: v for k, v in payload["changed"].items() if k not in IDENTITY_FIELDS}
     return {
-        "seq": event.seq, "action": event.action, "action_label": Action(event.action).label,
-        "from_state": event.from_state, "to_state": event.to_state, "actor_name": event.actor_name,
-        "actor_unit": _unit(event.actor_unit), "payload": payload, "version": event.version,
+        "seq": event.seq,
+        "action": event.action,
+        "action_label": Action(event.action).label,
+        "from_state": event.from_state,
+        "to_state": event.to_state,
+        "actor_name": event.actor_name,
+        "actor_unit": _unit(event.actor_unit),
+        "payload": payload,
+        "version": event.version,
         "created_at": event.created_at,
     }
 
@@ -69,8 +97,13 @@ def create_ticket(request: HttpRequest, response: HttpResponse, payload: schemas
 def list_tickets(request: HttpRequest, filters: Query[schemas.TicketFilters]):
     data = filters.dict()
     items, count, pages = page_of(filter_tickets(request.auth, data), data["page"], data["page_size"])
-    return {"items": [ticket_out(t, request.auth) for t in items], "count": count, "page": data["page"],
-            "page_size": data["page_size"], "pages": pages}
+    return {
+        "items": [ticket_out(t, request.auth) for t in items],
+        "count": count,
+        "page": data["page"],
+        "page_size": data["page_size"],
+        "pages": pages,
+    }
 
 
 @router.get("/tickets/{ticket_id}", response=schemas.TicketOut, summary="工单详情")
@@ -124,8 +157,12 @@ def _register(action: Action, schema: type[Schema]) -> None:
         return ticket_out(ticket, request.auth)
 
     perform.__name__ = f"action_{action.value}"
-    router.post(f"/tickets/{{ticket_id}}/actions/{action.value}", response=schemas.TicketOut,
-                summary=action.label, operation_id=f"ticket_{action.value}")(perform)
+    router.post(
+        f"/tickets/{{ticket_id}}/actions/{action.value}",
+        response=schemas.TicketOut,
+        summary=action.label,
+        operation_id=f"ticket_{action.value}",
+    )(perform)
 
 
 for _action, _schema in ACTION_SCHEMAS.items():

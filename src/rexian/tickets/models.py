@@ -24,32 +24,58 @@ class Ticket(models.Model):
     is_confidential = models.BooleanField("保密", default=False, help_text="保密件：承办单位看不到诉求人身份")
 
     address = models.CharField("地址", max_length=200, blank=True)
-    district = models.ForeignKey("directory.Unit", verbose_name="区县", null=True, blank=True,
-                                 on_delete=models.PROTECT, related_name="+")
-    street = models.ForeignKey("directory.Unit", verbose_name="街道/镇", null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="+")
+    district = models.ForeignKey(
+        "directory.Unit", verbose_name="区县", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    street = models.ForeignKey(
+        "directory.Unit", verbose_name="街道/镇", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     subject = models.CharField("标题", max_length=100)
     description = models.TextField("诉求内容", max_length=DESCRIPTION_MAX)
     appeal_type = models.CharField("诉求类型", max_length=16, choices=AppealType.choices)
-    category = models.ForeignKey("taxonomy.Category", verbose_name="分类", null=True, blank=True,
-                                 on_delete=models.PROTECT, related_name="tickets")
+    category = models.ForeignKey(
+        "taxonomy.Category",
+        verbose_name="分类",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tickets",
+    )
     urgency = models.CharField("紧急程度", max_length=8, choices=Urgency.choices, default=Urgency.NORMAL)
     channel = models.CharField("渠道", max_length=16, choices=Channel.choices, default=Channel.PHONE)
     source_ref = models.CharField("来源编号", max_length=100, blank=True)
 
-    lead_unit = models.ForeignKey("directory.Unit", verbose_name="主办单位", null=True, blank=True,
-                                  on_delete=models.PROTECT, related_name="lead_tickets")
-    handling_unit = models.ForeignKey("directory.Unit", verbose_name="当前承办单位", null=True, blank=True,
-                                      on_delete=models.PROTECT, related_name="handling_tickets")
-    co_units = models.ManyToManyField("directory.Unit", verbose_name="协办单位", blank=True,
-                                      related_name="co_tickets")
-    merged_into = models.ForeignKey("self", verbose_name="并入工单", null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="merged_children")
+    lead_unit = models.ForeignKey(
+        "directory.Unit",
+        verbose_name="主办单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lead_tickets",
+    )
+    handling_unit = models.ForeignKey(
+        "directory.Unit",
+        verbose_name="当前承办单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="handling_tickets",
+    )
+    co_units = models.ManyToManyField("directory.Unit", verbose_name="协办单位", blank=True, related_name="co_tickets")
+    merged_into = models.ForeignKey(
+        "self", verbose_name="并入工单", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_children"
+    )
 
     created_at = models.DateTimeField("登记时间", db_index=True)
     updated_at = models.DateTimeField("更新时间")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="登记人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     dispatched_at = models.DateTimeField("派单时间", null=True, blank=True)
     signed_at = models.DateTimeField("签收时间", null=True, blank=True)
     return_deadline = models.DateTimeField("退单时限", null=True, blank=True)
@@ -78,8 +104,11 @@ class Ticket(models.Model):
         verbose_name_plural = "工单"
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["created_by", "idempotency_key"], name="unique_idempotency_key",
-                                    condition=models.Q(idempotency_key__isnull=False)),
+            models.UniqueConstraint(
+                fields=["created_by", "idempotency_key"],
+                name="unique_idempotency_key",
+                condition=models.Q(idempotency_key__isnull=False),
+            ),
         ]
         indexes = [models.Index(fields=["state", "created_at"]), models.Index(fields=["handling_unit", "state"])]
 
@@ -99,11 +128,18 @@ class TicketEvent(models.Model):
     action = models.CharField("动作", max_length=32, choices=ACTION_CHOICES)
     from_state = models.CharField("原状态", max_length=20, choices=STATE_CHOICES, blank=True)
     to_state = models.CharField("新状态", max_length=20, choices=STATE_CHOICES)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     actor_name = models.CharField("操作人姓名", max_length=150, help_text="系统操作为“系统”")
-    actor_unit = models.ForeignKey("directory.Unit", verbose_name="操作单位", null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    actor_unit = models.ForeignKey(
+        "directory.Unit", verbose_name="操作单位", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     payload = models.JSONField("内容", default=dict, blank=True)
     version = models.PositiveIntegerField("版本")
     created_at = models.DateTimeField("时间", db_index=True)

@@ -42,8 +42,10 @@ def replay_problems(stored_state: str, stored_version: int, events: Sequence[Eve
             problems.append(f"event #{event.seq} starts from {event.from_state}, but the ticket was {state}")
         transition = transition_for(event.from_state, event.action)
         if transition is None or State(event.to_state) not in transition.targets:
-            problems.append(f"event #{event.seq}: {event.from_state} --{event.action}--> {event.to_state} "
-                            "is not in the transition table")
+            problems.append(
+                f"event #{event.seq}: {event.from_state} --{event.action}--> {event.to_state} "
+                "is not in the transition table"
+            )
         state = event.to_state
     if state != stored_state:
         problems.append(f"events lead to {state}, ticket stores {stored_state}")

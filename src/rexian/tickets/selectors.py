@@ -42,7 +42,7 @@ def filter_tickets(actor: Actor, filters: dict[str, Any]) -> QuerySet[Ticket]:
 def page_of(queryset: QuerySet[Ticket], page: int, page_size: int) -> tuple[list[Ticket], int, int]:
     count = queryset.count()
     pages = max(1, -(-count // page_size))
-    items = list(queryset.order_by("-created_at", "-id")[(page - 1) * page_size: page * page_size])
+    items = list(queryset.order_by("-created_at", "-id")[(page - 1) * page_size : page * page_size])
     return items, count, pages
 
 

@@ -14,8 +14,7 @@ from rexian.taxonomy.models import Category
 from rexian.tickets.models import DESCRIPTION_MAX
 
 PHONE_RE = re.compile(r"^\+?[0-9][0-9\- ]{2,30}$")
-TEXT_LIMITS = {"citizen_name": 50, "address": 200, "subject": 100, "description": DESCRIPTION_MAX,
-               "source_ref": 100}
+TEXT_LIMITS = {"citizen_name": 50, "address": 200, "subject": 100, "description": DESCRIPTION_MAX, "source_ref": 100}
 CHOICES = {"appeal_type": AppealType, "urgency": Urgency, "channel": Channel}
 BOOLEANS = ("is_anonymous", "is_confidential")
 

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from rexian.directory.roles import Role
+from rexian.directory.roles import ROLE_LABELS, Role
 
 
 class State(StrEnum):
@@ -182,13 +182,10 @@ def _rows() -> Iterable[Transition]:
     yield Transition(S.IN_PROGRESS, A.REPLY, (S.REPLIED,), _UNIT, Scope.HANDLING)
     yield Transition(S.REPLIED, A.APPROVE_REPLY, (S.CALLBACK_PENDING,), _REVIEW)
     yield Transition(S.REPLIED, A.SEND_BACK_REPLY, (S.IN_PROGRESS,), _REVIEW)
-    yield Transition(
-        S.CALLBACK_PENDING, A.CALLBACK, (S.CLOSED, S.IN_PROGRESS, S.CALLBACK_PENDING), _CALLBACK
-    )
+    yield Transition(S.CALLBACK_PENDING, A.CALLBACK, (S.CLOSED, S.IN_PROGRESS, S.CALLBACK_PENDING), _CALLBACK)
     for source in (S.ANSWERED, S.REJECTED, S.CLOSED, S.MERGED):
         yield Transition(source, A.ARCHIVE, (S.ARCHIVED,), _ARCHIVE)
-    for source in (S.REGISTERED, S.DISPATCHED, S.IN_PROGRESS, S.RETURN_REQUESTED, S.REPLIED,
-                   S.CALLBACK_PENDING):
+    for source in (S.REGISTERED, S.DISPATCHED, S.IN_PROGRESS, S.RETURN_REQUESTED, S.REPLIED, S.CALLBACK_PENDING):
         yield Transition(source, A.MARK_URGENT, (source,), _INTAKE | _DISPATCH)
     for source in State:
         if source is not S.ARCHIVED:
@@ -254,3 +251,16 @@ def mermaid_diagram() -> str:
                 lines.append(f"    {t.source.value} --> {target.value}: {t.action.value}")
     lines.append(f"    {State.ARCHIVED.value} --> [*]")
     return "\n".join(lines)
+
+
+def markdown_table() -> str:
+    """The transition table as Markdown: state, action, next states, roles (docs/workflow.md)."""
+    rows = ["| from | action | to | roles | scope |", "|---|---|---|---|---|"]
+    for t in TRANSITIONS.values():
+        targets = " / ".join(f"`{s.value}` {s.label}" for s in t.targets)
+        roles = "、".join(ROLE_LABELS[r] for r in sorted(t.roles))
+        rows.append(
+            f"| `{t.source.value}` {t.source.label} | `{t.action.value}` {t.action.label} | {targets} "
+            f"| {roles} | {t.scope.value} |"
+        )
+    return "\n".join(rows)

@@ -28,8 +28,10 @@ class Command(BaseCommand):
             load.reset()
         started = time.monotonic()
         counts = load.load(tickets=tickets, seed=seed, log=self.stdout.write)
-        self.stdout.write(self.style.SUCCESS(
-            f"演示城市已加载：{counts['units']} 个单位，{counts['categories']} 个分类，"
-            f"{counts['users']} 个用户，{counts['tickets']} 张工单（{time.monotonic() - started:.0f} 秒）。"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"演示城市已加载：{counts['units']} 个单位，{counts['categories']} 个分类，"
+                f"{counts['users']} 个用户，{counts['tickets']} 张工单（{time.monotonic() - started:.0f} 秒）。"
+            )
+        )
         self.stdout.write(f"演示账号密码：{settings.REXIAN['DEMO_PASSWORD']}")

@@ -17,14 +17,19 @@ class Command(BaseCommand):
         checked, bad = 0, []
         last_id = 0
         while True:
-            tickets = list(Ticket.objects.filter(pk__gt=last_id).order_by("pk")
-                           .values_list("pk", "number", "state", "version", "merged_into_id")[:BATCH])
+            tickets = list(
+                Ticket.objects.filter(pk__gt=last_id)
+                .order_by("pk")
+                .values_list("pk", "number", "state", "version", "merged_into_id")[:BATCH]
+            )
             if not tickets:
                 break
             last_id = tickets[-1][0]
-            rows = (TicketEvent.objects.filter(ticket_id__gte=tickets[0][0], ticket_id__lte=last_id)
-                    .order_by("ticket_id", "seq").values_list("ticket_id", "seq", "action", "from_state",
-                                                               "to_state", "version"))
+            rows = (
+                TicketEvent.objects.filter(ticket_id__gte=tickets[0][0], ticket_id__lte=last_id)
+                .order_by("ticket_id", "seq")
+                .values_list("ticket_id", "seq", "action", "from_state", "to_state", "version")
+            )
             events = {tid: [EventRecord(*r[1:]) for r in group] for tid, group in groupby(rows, key=lambda r: r[0])}
             for pk, number, state, version, merged_into in tickets:
                 problems = replay_problems(state, version, events.get(pk, []))

@@ -1,0 +1,11 @@
+from pathlib import Path
+
+from rexian.tickets.management.commands.workflow_doc import render
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+
+
+def test_workflow_doc_is_generated_from_the_table():
+    assert (DOCS / "workflow.md").read_text(encoding="utf-8") == render(), (
+        "docs/workflow.md is stale: run `rexian workflow-doc --write docs/workflow.md`"
+    )
