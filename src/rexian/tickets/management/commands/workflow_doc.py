@@ -25,7 +25,8 @@ as 重办 with a fresh handling limit.
 
 
 def render() -> str:
-    return f"{HEADER}\n## State diagram\n\n```mermaid\n{mermaid_diagram()}\n```\n\n## Transition table\n\n{markdown_table()}\n"
+    diagram = f"## State diagram\n\n```mermaid\n{mermaid_diagram()}\n```\n"
+    return f"{HEADER}\n{diagram}\n## Transition table\n\n{markdown_table()}\n"
 
 
 class Command(BaseCommand):
