@@ -93,7 +93,7 @@ _ENTERPRISES: list[tuple[str, str, tuple[str, ...]]] = [
 
 # District/county → streets/towns → communities/villages. Only the place names are listed; the
 # formal office names are derived below. Counties (县) have 镇/乡 and mostly 村.
-# (district code suffix, district place name, is_county, [(street code suffix, street name, [community names])])
+# Rows: (district code suffix, district name, is_county, [(street code suffix, street name, [communities])])
 _TERRITORY: list[tuple[str, str, bool, list[tuple[str, str, list[str]]]]] = [
     (
         "qingshan",
@@ -170,7 +170,13 @@ def _short(place: str, taken: tuple[str, ...] = ()) -> tuple[str, ...]:
 def _build_units() -> list[UnitSpec]:
     units = [
         UnitSpec("city", "云泽市人民政府", "department", None, ("市政府", "云泽市政府")),
-        UnitSpec("centre", "云泽市12345政务服务便民热线中心", "centre", "city", ("12345热线中心", "热线中心", "12345")),
+        UnitSpec(
+            "centre",
+            "云泽市12345政务服务便民热线中心",
+            "centre",
+            "city",
+            ("12345热线中心", "热线中心", "12345"),
+        ),
     ]
     units += [UnitSpec(code, name, "department", "city", short) for code, name, short in _DEPARTMENTS]
     units += [UnitSpec(code, name, "enterprise", "city", short) for code, name, short in _ENTERPRISES]

@@ -1,0 +1,77 @@
+"""The demo city: what `make run` shows a new user must be a working hotline."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from rexian.demo import cityspec, load
+from rexian.directory.models import CatalogueEntry, Unit, UnitKind, User
+from rexian.directory.roles import Role
+from rexian.taxonomy.models import Category
+from rexian.tickets.models import Ticket
+from rexian.tickets.workflow import State
+
+
+def test_city_spec_is_complete():
+    units = cityspec.units_by_code()
+    assert len(units) == len(cityspec.UNITS), "unit codes are unique"
+    assert sum(u.kind == "department" for u in cityspec.UNITS) >= 30
+    leaves = cityspec.leaf_categories()
+    assert len(leaves) >= 150
+    assert all(leaf.unit in units for leaf in leaves)
+    seen: set[str] = set()
+    for unit in cityspec.UNITS:
+        assert unit.parent is None or unit.parent in seen, f"{unit.code} comes before its parent"
+        seen.add(unit.code)
+
+
+@pytest.fixture(scope="module")
+def demo_city(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        load.load(tickets=250, seed=7, log=lambda _: None)
+        yield
+        load.reset()
+
+
+@pytest.mark.django_db
+def test_demo_city_loads_every_state_and_keeps_invariants(demo_city, capsys):
+    states = set(Ticket.objects.values_list("state", flat=True))
+    assert states == {s.value for s in State}
+    assert Unit.objects.filter(kind=UnitKind.DEPARTMENT).count() >= 30
+    leaves = Category.objects.filter(level=3)
+    assert leaves.count() >= 150
+    assert not leaves.exclude(pk__in=CatalogueEntry.objects.filter(district=None).values("category")).exists()
+    call_command("check_invariants")
+    assert "OK: 250 tickets" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_demo_logins(demo_city, settings):
+    password = settings.REXIAN["DEMO_PASSWORD"]
+    # The module fixture hashed with the real hasher, before the tests' fast one was set.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+    for username, role in [("intake1", Role.INTAKE), ("dispatch1", Role.DISPATCHER), ("lead1", Role.SHIFT_LEAD),
+                           ("review1", Role.REVIEWER), ("callback1", Role.CALLBACK), ("qc1", Role.QUALITY),
+                           ("admin", Role.CENTRE_ADMIN), ("leader1", Role.CITY_LEADER)]:
+        user = authenticate(username=username, password=password)
+        assert user is not None and role in user.roles
+    handled = Unit.objects.exclude(kind=UnitKind.CENTRE).exclude(code="city")
+    assert set(User.objects.filter(username__startswith="h_").values_list("unit__code", flat=True)) == set(
+        handled.values_list("code", flat=True))
+
+
+@pytest.mark.django_db
+def test_demo_texts_vary(demo_city):
+    descriptions = list(Ticket.objects.values_list("description", flat=True))
+    assert len(set(descriptions)) > 0.95 * len(descriptions)
+    assert all(len(d) >= 20 for d in descriptions)
+
+
+@pytest.mark.django_db
+def test_demo_command_refuses_to_overwrite_without_reset(demo_city):
+    with pytest.raises(SystemExit):
+        call_command("demo")
+    call_command("demo", "--if-empty")  # make run on an existing database: a no-op
+    assert Ticket.objects.count() == 250
