@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
@@ -29,7 +30,8 @@ from rexian.directory.models import Unit, UnitKind
 from rexian.taxonomy.choices import Urgency
 from rexian.taxonomy.policy import limits_for
 from rexian.tickets.access import SYSTEM, Actor, authorize, get_ticket_for, may_ever, visible_tickets
-from rexian.tickets.models import DailySequence, Ticket, TicketEvent
+from rexian.tickets.files import MAX_ATTACHMENT_BYTES, safe_name, sniff
+from rexian.tickets.models import Attachment, DailySequence, Ticket, TicketEvent
 from rexian.tickets.validation import FieldErrors, clean_ticket_fields, require_text
 from rexian.tickets.workflow import (
     CREATE_ROLES,
@@ -563,6 +565,47 @@ def add_note(*, actor: Actor, ticket_id: int, version: int, text: str) -> Ticket
 
     def change(ticket: Ticket, t: Transition, now: datetime) -> Change:
         return t.target, {"text": body}
+
+    return _apply(actor, ticket_id, Action.ADD_NOTE, version, change)
+
+
+def attach_file(*, actor: Actor, ticket_id: int, version: int, upload: UploadedFile, text: str = "") -> Ticket:
+    """Add a file (photo, recording, scan) to a ticket: an add_note event that carries the attachment."""
+    body = _note({"text": text}, "text", label="说明")
+    errors = FieldErrors()
+    content_type = None
+    if upload.size is None or upload.size == 0:
+        errors.add("file", "文件为空。")
+    elif upload.size > MAX_ATTACHMENT_BYTES:
+        errors.add("file", f"文件不能超过 {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB。")
+    else:
+        head = upload.read(2048)
+        upload.seek(0)
+        content_type = sniff(head)
+        if content_type is None:
+            errors.add("file", "不支持的文件类型（可上传图片、PDF、Office 文档、录音、视频或文本）。")
+    errors.raise_if_any()
+
+    def change(ticket: Ticket, t: Transition, now: datetime) -> Change:
+        attachment = Attachment(
+            ticket=ticket,
+            name=safe_name(upload.name or ""),
+            content_type=content_type,
+            size=upload.size,
+            uploaded_by_id=actor.pk,
+            uploaded_at=now,
+        )
+        attachment.file.save(attachment.name, upload, save=False)
+        attachment.save()
+        return t.target, {
+            "text": body,
+            "attachment": {
+                "id": attachment.pk,
+                "name": attachment.name,
+                "size": attachment.size,
+                "content_type": content_type,
+            },
+        }
 
     return _apply(actor, ticket_id, Action.ADD_NOTE, version, change)
 

@@ -2,8 +2,9 @@
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Schema, Status
+from django.http import FileResponse, HttpRequest, HttpResponse
+from ninja import File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from rexian.core.errors import NotFound
 from rexian.tickets import actions, schemas
@@ -116,6 +117,36 @@ def ticket_events(request: HttpRequest, ticket_id: int):
     ticket = get_ticket_for(request.auth, ticket_id)
     hide = identity_hidden(request.auth, ticket)
     return [event_out(e, hide) for e in events_of(ticket)]
+
+
+@router.post("/tickets/{ticket_id}/attachments", response=schemas.TicketOut, summary="上传附件")
+def upload_attachment(
+    request: HttpRequest, ticket_id: int, version: Form[int], file: File[UploadedFile], text: Form[str] = ""
+):
+    ticket = actions.attach_file(actor=request.auth, ticket_id=ticket_id, version=version, upload=file, text=text)
+    return ticket_out(ticket, request.auth)
+
+
+@router.get("/tickets/{ticket_id}/attachments", response=list[schemas.AttachmentOut], summary="附件列表")
+def list_attachments(request: HttpRequest, ticket_id: int):
+    ticket = get_ticket_for(request.auth, ticket_id)
+    return [
+        {"id": a.pk, "name": a.name, "content_type": a.content_type, "size": a.size, "uploaded_at": a.uploaded_at}
+        for a in ticket.attachments.order_by("pk")
+    ]
+
+
+@router.get("/tickets/{ticket_id}/attachments/{attachment_id}", summary="下载附件")
+def download_attachment(request: HttpRequest, ticket_id: int, attachment_id: int):
+    ticket = get_ticket_for(request.auth, ticket_id)
+    attachment = ticket.attachments.filter(pk=attachment_id).first()
+    if attachment is None:
+        raise NotFound("附件不存在。")
+    response = FileResponse(
+        attachment.file.open("rb"), as_attachment=True, filename=attachment.name, content_type=attachment.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 ACTION_SCHEMAS: dict[Action, type[Schema]] = {

@@ -81,6 +81,14 @@ class TicketOut(Schema):
     allowed_actions: list[str]
 
 
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int
+    uploaded_at: datetime
+
+
 class TicketPage(Schema):
     items: list[TicketOut]
     count: int

@@ -1,0 +1,44 @@
+"""What an uploaded file really is, from its first bytes, not its name (pure Python, no Django import)."""
+
+from __future__ import annotations
+
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+
+# (magic prefix, content type, extension); a recording, a photo, a scan, an office file.
+SIGNATURES: list[tuple[bytes, str, str]] = [
+    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
+    (b"GIF87a", "image/gif", "gif"),
+    (b"GIF89a", "image/gif", "gif"),
+    (b"%PDF-", "application/pdf", "pdf"),
+    (b"PK\x03\x04", "application/zip", "zip"),  # docx, xlsx, pptx are zip containers
+    (b"ID3", "audio/mpeg", "mp3"),
+    (b"#!AMR", "audio/amr", "amr"),
+]
+
+
+def sniff(head: bytes) -> str | None:
+    """The content type of a file starting with `head`, or None when it is not an accepted kind."""
+    for prefix, content_type, _ in SIGNATURES:
+        if head.startswith(prefix):
+            return content_type
+    if head.startswith(b"RIFF") and head[8:12] == b"WAVE":
+        return "audio/wav"
+    if head[4:8] == b"ftyp":
+        return "video/mp4"
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError:
+        # A multi-byte character cut at the end of the sample is still text.
+        try:
+            head[:-3].decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    return "text/plain" if b"\x00" not in head else None
+
+
+def safe_name(name: str) -> str:
+    """The last path component, without control characters, at most 200 characters."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = "".join(ch for ch in base if ch.isprintable()).strip() or "附件"
+    return cleaned[-200:]
