@@ -145,3 +145,13 @@ def test_openapi_lists_every_action(api, city):
     paths = schema["paths"]
     for action in ("dispatch", "sign", "request_return", "callback", "merge_into", "archive"):
         assert f"/api/v1/tickets/{{ticket_id}}/actions/{action}" in paths
+
+
+def test_dispatch_suggestion_prefers_the_district_row(api, city):
+    dispatcher = api("dispatcher")
+    in_east = api("intake").post("/tickets", APPEAL).json()
+    in_west = api("intake").post("/tickets", {**APPEAL, "district": "x_west", "street": "s_west_1"}).json()
+    east = dispatcher.get(f"/tickets/{in_east['id']}/dispatch-suggestion").json()
+    west = dispatcher.get(f"/tickets/{in_west['id']}/dispatch-suggestion").json()
+    assert (east["unit"]["code"], east["rule"]) == ("x_east", "属地管理优先")
+    assert (west["unit"]["code"], west["rule"]) == ("d_urban", "谁主管谁负责")

@@ -7,6 +7,7 @@ from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from rexian.core.errors import NotFound
+from rexian.directory.selectors import catalogue_entry_for
 from rexian.tickets import actions, schemas
 from rexian.tickets.access import HIDDEN_IDENTITY, IDENTITY_FIELDS, get_ticket_for, identity_hidden
 from rexian.tickets.models import Ticket, TicketEvent
@@ -147,6 +148,21 @@ def download_attachment(request: HttpRequest, ticket_id: int, attachment_id: int
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@router.get("/tickets/{ticket_id}/dispatch-suggestion", response=schemas.SuggestionOut, summary="派单目录建议")
+def dispatch_suggestion(request: HttpRequest, ticket_id: int):
+    """The dispatch catalogue's answer for the ticket's category and district (属地 row first)."""
+    ticket = get_ticket_for(request.auth, ticket_id)
+    row = catalogue_entry_for(ticket.category, ticket.district) if ticket.category else None
+    if row is None:
+        return {"unit": None, "co_units": [], "rule": "", "category": None}
+    return {
+        "unit": _unit(row.unit),
+        "co_units": [_unit(u) for u in row.co_units.all()],
+        "rule": "属地管理优先" if row.district_id else "谁主管谁负责",
+        "category": row.category.code,
+    }
 
 
 ACTION_SCHEMAS: dict[Action, type[Schema]] = {

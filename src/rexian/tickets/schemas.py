@@ -81,6 +81,13 @@ class TicketOut(Schema):
     allowed_actions: list[str]
 
 
+class SuggestionOut(Schema):
+    unit: UnitRef | None
+    co_units: list[UnitRef]
+    rule: str
+    category: str | None
+
+
 class AttachmentOut(Schema):
     id: int
     name: str
