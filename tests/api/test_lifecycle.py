@@ -155,3 +155,15 @@ def test_dispatch_suggestion_prefers_the_district_row(api, city):
     west = dispatcher.get(f"/tickets/{in_west['id']}/dispatch-suggestion").json()
     assert (east["unit"]["code"], east["rule"]) == ("x_east", "属地管理优先")
     assert (west["unit"]["code"], west["rule"]) == ("d_urban", "谁主管谁负责")
+
+
+def test_ticket_list_queries_do_not_grow_with_the_page(api, city, django_assert_max_num_queries):
+    intake, dispatcher = api("intake"), api("dispatcher")
+    for _ in range(30):
+        t = intake.post("/tickets", APPEAL).json()
+        dispatcher.act(t, "dispatch", lead_unit="x_east", co_units=["d_urban"])
+    handler = api("h_east")
+    with django_assert_max_num_queries(8):
+        page = handler.get("/tickets", page_size=30).json()
+    assert len(page["items"]) == 30
+    assert all("sign" in item["allowed_actions"] for item in page["items"])
