@@ -1,3 +1,5 @@
+import contextlib
+
 from rexian.cli import main
 
 
@@ -7,9 +9,7 @@ def test_hyphenated_names_reach_the_management_commands(capsys):
 
 
 def test_no_arguments_prints_the_command_list(capsys):
-    try:
+    with contextlib.suppress(SystemExit):
         main([])
-    except SystemExit:
-        pass
     out = capsys.readouterr().out
     assert "rexian check-invariants" in out and "check_invariants" in out

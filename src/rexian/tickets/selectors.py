@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from rexian.core.clock import SHANGHAI
 from rexian.directory.models import Unit
 from rexian.taxonomy.models import Category
-from rexian.tickets.access import Actor, unit_filter, visible_tickets
+from rexian.tickets.access import Actor, sees_everything, unit_filter, visible_tickets
 from rexian.tickets.models import Ticket, TicketEvent
 
 
@@ -23,6 +23,8 @@ def filter_tickets(actor: Actor, filters: dict[str, Any]) -> QuerySet[Ticket]:
             queryset = queryset.filter(**{field: filters[field]})
     if filters.get("phone"):
         queryset = queryset.filter(citizen_phone=filters["phone"])
+        if not sees_everything(actor):  # a match would reveal who filed a confidential appeal
+            queryset = queryset.filter(is_confidential=False)
     if filters.get("q"):
         queryset = queryset.filter(Q(subject__icontains=filters["q"]) | Q(description__icontains=filters["q"]))
     if filters.get("unit"):
