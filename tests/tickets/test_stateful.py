@@ -14,7 +14,6 @@ out. After every step:
 from __future__ import annotations
 
 import os
-
 from datetime import datetime, timedelta
 from typing import Any
 
