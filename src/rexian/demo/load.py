@@ -22,6 +22,7 @@ from rexian.directory.selectors import catalogue_entry_for
 from rexian.notify.models import Notification
 from rexian.taxonomy.models import Category
 from rexian.tickets import actions
+from rexian.tickets.access import visible_tickets
 from rexian.tickets.models import DailySequence, Ticket
 
 CENTRE_USERS: list[tuple[str, str, str, tuple[Role, ...]]] = [
@@ -261,7 +262,7 @@ def _tell(
         return
     if outcome == "merged":
         target = (
-            Ticket.objects.filter(category__code=leaf.code)
+            visible_tickets(users["dispatch1"]).filter(category__code=leaf.code)
             .exclude(pk=story.ticket.pk)
             .exclude(state__in=["merged", "archived"])
             .first()
