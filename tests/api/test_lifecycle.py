@@ -167,3 +167,10 @@ def test_ticket_list_queries_do_not_grow_with_the_page(api, city, django_assert_
         page = handler.get("/tickets", page_size=30).json()
     assert len(page["items"]) == 30
     assert all("sign" in item["allowed_actions"] for item in page["items"])
+
+
+def test_errors_are_plain_chinese_utf8_one_message_per_problem(api, city):
+    response = api("intake").post("/tickets", {"subject": "", "appeal_type": ""})
+    assert response.status_code == 422
+    assert "请填写标题" in response.content.decode("utf-8")  # UTF-8, not \\u escapes
+    assert response.json()["fields"]["appeal_type"] == ["请选择诉求类型。"]

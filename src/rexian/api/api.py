@@ -4,6 +4,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.renderers import JSONRenderer
 
 from rexian.api.auth import AUTH, issue_token
 from rexian.core.errors import DomainError
@@ -11,7 +12,15 @@ from rexian.directory.api import router as directory_router
 from rexian.taxonomy.api import router as taxonomy_router
 from rexian.tickets.api import router as tickets_router
 
+
+class Utf8JSONRenderer(JSONRenderer):
+    """Chinese as UTF-8, not \\u escapes: smaller, and readable in logs and curl."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
 api = NinjaAPI(
+    renderer=Utf8JSONRenderer(),
     title="Rexian 热线 API",
     version="1",
     description="12345 政务服务便民热线工单接口。先 POST /auth/token 取令牌，再以 Authorization: Bearer 调用。",

@@ -262,7 +262,8 @@ def _tell(
         return
     if outcome == "merged":
         target = (
-            visible_tickets(users["dispatch1"]).filter(category__code=leaf.code)
+            visible_tickets(users["dispatch1"])
+            .filter(category__code=leaf.code)
             .exclude(pk=story.ticket.pk)
             .exclude(state__in=["merged", "archived"])
             .first()

@@ -59,7 +59,7 @@ def clean_ticket_fields(data: Mapping[str, Any], *, partial: bool) -> dict[str, 
             errors.add(field, f"不能超过 {limit} 个字。")
         cleaned[field] = value
     for field, choices in CHOICES.items():
-        if field in data and data[field] is not None:
+        if data.get(field) not in (None, ""):
             if data[field] not in choices.values:
                 errors.add(field, f"无效的选项：{data[field]}。可选：{'、'.join(choices.values)}。")
             else:
