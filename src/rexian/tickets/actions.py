@@ -27,12 +27,13 @@ from rexian.core.errors import (
     ValidationError,
 )
 from rexian.directory.models import Unit, UnitKind
+from rexian.notify.tasks import notify_event
 from rexian.taxonomy.choices import Urgency
-from rexian.taxonomy.policy import limits_for
+from rexian.taxonomy.policy import Limits, limits_for
 from rexian.tickets.access import SYSTEM, Actor, authorize, get_ticket_for, may_ever, visible_tickets
 from rexian.tickets.files import MAX_ATTACHMENT_BYTES, safe_name, sniff
 from rexian.tickets.models import Attachment, DailySequence, Ticket, TicketEvent
-from rexian.tickets.validation import FieldErrors, clean_ticket_fields, require_text
+from rexian.tickets.validation import FieldErrors, clean_text, clean_ticket_fields
 from rexian.tickets.workflow import (
     CREATE_ROLES,
     Action,
@@ -78,8 +79,6 @@ def _record(
 
 
 def _after_commit(event: TicketEvent) -> None:
-    from rexian.notify.tasks import notify_event
-
     transaction.on_commit(lambda: notify_event.enqueue(event.pk))
 
 
@@ -106,17 +105,12 @@ def _apply(
     return ticket
 
 
-def _note(data: Mapping[str, Any], field: str = "note", *, required: bool = False, label: str = "说明") -> str:
+def _text(value: Any, field: str, *, label: str, required: bool = False, limit: int = NOTE_LIMIT) -> str:
+    """A single free-text payload field, cleaned; a bad one is refused with the field named."""
     errors = FieldErrors()
-    value = data.get(field) or ""
-    if not isinstance(value, str):
-        errors.add(field, "应为文字。")
-    elif required and not value.strip():
-        errors.add(field, f"请填写{label}。")
-    elif len(value) > NOTE_LIMIT:
-        errors.add(field, f"{label}不能超过 {NOTE_LIMIT} 个字。")
+    text = clean_text(errors, field, value, label=label, limit=limit, required=required)
     errors.raise_if_any()
-    return value.strip()
+    return text
 
 
 def _unit(errors: FieldErrors, field: str, value: Any) -> Unit | None:
@@ -130,9 +124,12 @@ def _unit(errors: FieldErrors, field: str, value: Any) -> Unit | None:
     return unit
 
 
+def _limits(ticket: Ticket) -> Limits:
+    return limits_for(ticket.appeal_type, ticket.urgency == Urgency.URGENT)
+
+
 def _handling_deadline(ticket: Ticket, start: datetime) -> datetime:
-    limits = limits_for(ticket.appeal_type, ticket.urgency == Urgency.URGENT)
-    return current_calendar().deadline(start, limits.handling_days)
+    return current_calendar().deadline(start, _limits(ticket).handling_days)
 
 
 def _unit_ref(unit: Unit | None) -> dict[str, Any] | None:
@@ -236,7 +233,7 @@ def _plain(value: Any) -> Any:
 
 
 def answer_directly(*, actor: Actor, ticket_id: int, version: int, answer: str, knowledge_entry: str = "") -> Ticket:
-    text = _note({"answer": answer}, "answer", required=True, label="答复内容")
+    text = _text(answer, "answer", label="答复内容", required=True)
 
     def change(ticket: Ticket, t: Transition, now: datetime) -> Change:
         ticket.result_text = text
@@ -248,8 +245,8 @@ def answer_directly(*, actor: Actor, ticket_id: int, version: int, answer: str, 
 
 def reject_out_of_scope(*, actor: Actor, ticket_id: int, version: int, reason: str, redirect_to: str) -> Ticket:
     errors = FieldErrors()
-    reason_text = require_text(errors, {"reason": reason}, "reason", 500, "不予受理原因")
-    redirect = require_text(errors, {"redirect_to": redirect_to}, "redirect_to", 200, "建议反映渠道")
+    reason_text = clean_text(errors, "reason", reason, label="不予受理原因", limit=500, required=True)
+    redirect = clean_text(errors, "redirect_to", redirect_to, label="建议反映渠道", limit=200, required=True)
     errors.raise_if_any()
 
     def change(ticket: Ticket, t: Transition, now: datetime) -> Change:
@@ -261,7 +258,7 @@ def reject_out_of_scope(*, actor: Actor, ticket_id: int, version: int, reason: s
 
 
 def return_to_intake(*, actor: Actor, ticket_id: int, version: int, reason: str) -> Ticket:
-    text = _note({"reason": reason}, "reason", required=True, label="退回原因")
+    text = _text(reason, "reason", label="退回原因", required=True)
 
     def change(ticket: Ticket, t: Transition, now: datetime) -> Change:
         ticket.needs_information = True
@@ -271,7 +268,7 @@ def return_to_intake(*, actor: Actor, ticket_id: int, version: int, reason: str)
 
 
 def merge_into(*, actor: Actor, ticket_id: int, version: int, target_id: int, note: str = "") -> Ticket:
-    text = _note({"note": note})
+    text = _text(note, "note", label="说明")
     if target_id == ticket_id:
         raise ValidationError("不能并入自身。", fields={"target_id": ["不能并入自身。"]})
 
@@ -289,7 +286,7 @@ def merge_into(*, actor: Actor, ticket_id: int, version: int, target_id: int, no
 
 
 def mark_urgent(*, actor: Actor, ticket_id: int, version: int, reason: str) -> Ticket:
-    text = _note({"reason": reason}, "reason", required=True, label="紧急原因")
+    text = _text(reason, "reason", label="紧急原因", required=True)
 
     def change(ticket: Ticket, t: Transition, now: datetime) -> Change:
         if ticket.urgency == Urgency.URGENT:
@@ -317,14 +314,15 @@ def dispatch(
     errors = FieldErrors()
     lead = _unit(errors, "lead_unit", lead_unit)
     co = [_unit(errors, "co_units", value) for value in (co_units or [])]
-    text = _note({"note": note})
+    text = clean_text(errors, "note", note, label="说明", limit=NOTE_LIMIT)
     if lead is not None and any(u is not None and u.pk == lead.pk for u in co):
         errors.add("co_units", "协办单位不能与主办单位相同。")
     errors.raise_if_any()
     co_set = {u.pk: u for u in co if u is not None}
 
     def change(ticket: Ticket, t: Transition, now: datetime) -> Change:
-        _assign(ticket, lead, now)
+        _hand_to(ticket, lead, now)
+        ticket.due_at = _handling_deadline(ticket, now)
         ticket.lead_unit = lead
         ticket.needs_information = False
         ticket.co_units.set(co_set.values())
@@ -338,18 +336,16 @@ def dispatch(
     return _apply(actor, ticket_id, Action.DISPATCH, version, change)
 
 
-def _assign(ticket: Ticket, unit: Unit, now: datetime) -> None:
-    limits = limits_for(ticket.appeal_type, ticket.urgency == Urgency.URGENT)
-    calendar = current_calendar()
+def _hand_to(ticket: Ticket, unit: Unit, now: datetime) -> None:
+    """A unit receives the ticket: it must sign, and may return it within the return window."""
     ticket.handling_unit = unit
     ticket.dispatched_at = now
     ticket.signed_at = None
-    ticket.return_deadline = calendar.deadline(now, limits.return_window_days)
-    ticket.due_at = calendar.deadline(now, limits.handling_days)
+    ticket.return_deadline = current_calendar().deadline(now, _limits(ticket).return_window_days)
 
 
 def sign(*, actor: Actor, ticket_id: int, version: int, note: str = "") -> Ticket:
-    text = _note({"note": note})
+    text = _text(note, "note", label="说明")
 
     def change(ticket: Ticket, t: Transition, now: datetime) -> Change:
         ticket.signed_at = now
@@ -361,23 +357,21 @@ def sign(*, actor: Actor, ticket_id: int, version: int, note: str = "") -> Ticke
 def sub_dispatch(*, actor: Actor, ticket_id: int, version: int, unit: int | str, note: str = "") -> Ticket:
     errors = FieldErrors()
     target = _unit(errors, "unit", unit)
-    text = _note({"note": note})
+    text = clean_text(errors, "note", note, label="说明", limit=NOTE_LIMIT)
     errors.raise_if_any()
 
     def change(ticket: Ticket, t: Transition, now: datetime) -> Change:
         current = ticket.handling_unit
         if target is None or current is None or target.pk == current.pk or not target.is_within(current):
             raise ValidationError("只能派给本单位的下级单位。", fields={"unit": ["只能派给本单位的下级单位。"]})
-        due_at = ticket.due_at  # the appeal's limit does not restart when a unit passes it down
-        _assign(ticket, target, now)
-        ticket.due_at = due_at
+        _hand_to(ticket, target, now)  # the appeal's limit does not restart when a unit passes it down
         return t.target, {"from_unit": _unit_ref(current), "unit": _unit_ref(target), "note": text}
 
     return _apply(actor, ticket_id, Action.SUB_DISPATCH, version, change)
 
 
 def request_return(*, actor: Actor, ticket_id: int, version: int, reason: str) -> Ticket:
-    text = _note({"reason": reason}, "reason", required=True, label="退单理由")
+    text = _text(reason, "reason", label="退单理由", required=True)
 
     def change(ticket: Ticket, t: Transition, now: datetime) -> Change:
         if ticket.return_deadline is not None and now > ticket.return_deadline:
@@ -390,7 +384,7 @@ def request_return(*, actor: Actor, ticket_id: int, version: int, reason: str) -
 
 
 def approve_return(*, actor: Actor, ticket_id: int, version: int, note: str = "") -> Ticket:
-    text = _note({"note": note})
+    text = _text(note, "note", label="说明")
 
     def change(ticket: Ticket, t: Transition, now: datetime) -> Change:
         returned_by = ticket.handling_unit
@@ -404,7 +398,7 @@ def approve_return(*, actor: Actor, ticket_id: int, version: int, note: str = ""
 
 
 def reject_return(*, actor: Actor, ticket_id: int, version: int, reason: str) -> Ticket:
-    text = _note({"reason": reason}, "reason", required=True, label="驳回理由")
+    text = _text(reason, "reason", label="驳回理由", required=True)
 
     def change(ticket: Ticket, t: Transition, now: datetime) -> Change:
         ticket.signed_at = ticket.signed_at or now  # the unit keeps the ticket and must handle it
@@ -418,7 +412,7 @@ def request_extension(*, actor: Actor, ticket_id: int, version: int, days: int, 
     errors = FieldErrors()
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= limit:
         errors.add("days", f"延期天数应为 1–{limit} 个工作日。")
-    text = require_text(errors, {"reason": reason}, "reason", NOTE_LIMIT, "延期理由")
+    text = clean_text(errors, "reason", reason, label="延期理由", limit=NOTE_LIMIT, required=True)
     errors.raise_if_any()
 
     def change(ticket: Ticket, t: Transition, now: datetime) -> Change:
@@ -440,7 +434,7 @@ def request_extension(*, actor: Actor, ticket_id: int, version: int, days: int, 
 
 
 def approve_extension(*, actor: Actor, ticket_id: int, version: int, note: str = "") -> Ticket:
-    text = _note({"note": note})
+    text = _text(note, "note", label="说明")
 
     def change(ticket: Ticket, t: Transition, now: datetime) -> Change:
         request = _pending_extension(ticket)
@@ -456,7 +450,7 @@ def approve_extension(*, actor: Actor, ticket_id: int, version: int, note: str =
 
 
 def reject_extension(*, actor: Actor, ticket_id: int, version: int, reason: str) -> Ticket:
-    text = _note({"reason": reason}, "reason", required=True, label="驳回理由")
+    text = _text(reason, "reason", label="驳回理由", required=True)
 
     def change(ticket: Ticket, t: Transition, now: datetime) -> Change:
         request = _pending_extension(ticket)
@@ -474,7 +468,7 @@ def _pending_extension(ticket: Ticket) -> dict[str, Any]:
 
 def reply(*, actor: Actor, ticket_id: int, version: int, result: str, citizen_contacted: bool) -> Ticket:
     errors = FieldErrors()
-    text = require_text(errors, {"result": result}, "result", 4000, "办理结果")
+    text = clean_text(errors, "result", result, label="办理结果", limit=4000, required=True)
     if not isinstance(citizen_contacted, bool):
         errors.add("citizen_contacted", "请说明是否已联系诉求人。")
     errors.raise_if_any()
@@ -497,18 +491,17 @@ def reply(*, actor: Actor, ticket_id: int, version: int, result: str, citizen_co
 
 
 def approve_reply(*, actor: Actor, ticket_id: int, version: int, note: str = "") -> Ticket:
-    text = _note({"note": note})
+    text = _text(note, "note", label="说明")
 
     def change(ticket: Ticket, t: Transition, now: datetime) -> Change:
-        limits = limits_for(ticket.appeal_type, ticket.urgency == Urgency.URGENT)
-        ticket.callback_due_at = current_calendar().deadline(now, limits.callback_days)
+        ticket.callback_due_at = current_calendar().deadline(now, _limits(ticket).callback_days)
         return t.target, {"note": text}
 
     return _apply(actor, ticket_id, Action.APPROVE_REPLY, version, change)
 
 
 def send_back_reply(*, actor: Actor, ticket_id: int, version: int, reason: str) -> Ticket:
-    text = _note({"reason": reason}, "reason", required=True, label="退回理由")
+    text = _text(reason, "reason", label="退回理由", required=True)
 
     def change(ticket: Ticket, t: Transition, now: datetime) -> Change:
         return t.target, {"reason": text}
@@ -534,7 +527,7 @@ def callback(
             errors.add("satisfaction", "请选择满意度：满意、基本满意或不满意。")
         if not isinstance(resolved, bool):
             errors.add("resolved", "请说明问题是否解决。")
-    text = _note({"comment": comment}, "comment", label="回访意见")
+    text = clean_text(errors, "comment", comment, label="回访意见", limit=NOTE_LIMIT)
     errors.raise_if_any()
     target = callback_target(reached, satisfaction if reached else None)
 
@@ -561,7 +554,7 @@ def callback(
 
 
 def add_note(*, actor: Actor, ticket_id: int, version: int, text: str) -> Ticket:
-    body = _note({"text": text}, "text", required=True, label="备注")
+    body = _text(text, "text", label="备注", required=True)
 
     def change(ticket: Ticket, t: Transition, now: datetime) -> Change:
         return t.target, {"text": body}
@@ -571,8 +564,8 @@ def add_note(*, actor: Actor, ticket_id: int, version: int, text: str) -> Ticket
 
 def attach_file(*, actor: Actor, ticket_id: int, version: int, upload: UploadedFile, text: str = "") -> Ticket:
     """Add a file (photo, recording, scan) to a ticket: an add_note event that carries the attachment."""
-    body = _note({"text": text}, "text", label="说明")
     errors = FieldErrors()
+    body = clean_text(errors, "text", text, label="说明", limit=NOTE_LIMIT)
     content_type = None
     if upload.size is None or upload.size == 0:
         errors.add("file", "文件为空。")
@@ -611,7 +604,7 @@ def attach_file(*, actor: Actor, ticket_id: int, version: int, upload: UploadedF
 
 
 def archive(*, actor: Actor, ticket_id: int, version: int, note: str = "") -> Ticket:
-    text = _note({"note": note})
+    text = _text(note, "note", label="说明")
 
     def change(ticket: Ticket, t: Transition, now: datetime) -> Change:
         return t.target, {"note": text, "final_state": ticket.state}

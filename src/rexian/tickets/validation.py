@@ -9,12 +9,20 @@ from typing import Any
 
 from rexian.core.errors import ValidationError
 from rexian.directory.models import Unit, UnitKind
+from rexian.directory.selectors import district_of
 from rexian.taxonomy.choices import AppealType, Channel, Urgency
 from rexian.taxonomy.models import Category
 from rexian.tickets.models import DESCRIPTION_MAX
 
 PHONE_RE = re.compile(r"^\+?[0-9][0-9\- ]{2,30}$")
-TEXT_LIMITS = {"citizen_name": 50, "address": 200, "subject": 100, "description": DESCRIPTION_MAX, "source_ref": 100}
+TEXT_FIELDS: dict[str, tuple[str, int]] = {
+    "citizen_name": ("诉求人姓名", 50),
+    "address": ("地址", 200),
+    "subject": ("标题", 100),
+    "description": ("诉求内容", DESCRIPTION_MAX),
+    "source_ref": ("来源编号", 100),
+}
+REQUIRED_TEXT = ("subject", "description")
 CHOICES = {"appeal_type": AppealType, "urgency": Urgency, "channel": Channel}
 BOOLEANS = ("is_anonymous", "is_confidential")
 
@@ -31,10 +39,15 @@ class FieldErrors:
             raise ValidationError(message, fields=self.fields)
 
 
-def require_text(errors: FieldErrors, data: Mapping[str, Any], field: str, limit: int, label: str) -> str:
-    value = data.get(field)
-    text = value.strip() if isinstance(value, str) else ""
-    if not text:
+def clean_text(errors: FieldErrors, field: str, value: Any, *, label: str, limit: int, required: bool = False) -> str:
+    """A stripped text value; a missing, over-long or non-text value is recorded in `errors`."""
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        errors.add(field, f"{label}应为文字。")
+        return ""
+    text = value.strip()
+    if required and not text:
         errors.add(field, f"请填写{label}。")
     elif len(text) > limit:
         errors.add(field, f"{label}不能超过 {limit} 个字。")
@@ -45,19 +58,11 @@ def clean_ticket_fields(data: Mapping[str, Any], *, partial: bool) -> dict[str, 
     """Turn raw appeal fields into model values. Unknown keys are ignored by the caller's schema."""
     errors = FieldErrors()
     cleaned: dict[str, Any] = {}
-    for field, limit in TEXT_LIMITS.items():
-        if field not in data:
-            continue
-        value = data[field]
-        if value is None:
-            value = ""
-        if not isinstance(value, str):
-            errors.add(field, "应为文字。")
-            continue
-        value = value.strip()
-        if len(value) > limit:
-            errors.add(field, f"不能超过 {limit} 个字。")
-        cleaned[field] = value
+    for field, (label, limit) in TEXT_FIELDS.items():
+        if field in data or not partial:
+            cleaned[field] = clean_text(
+                errors, field, data.get(field), label=label, limit=limit, required=field in REQUIRED_TEXT
+            )
     for field, choices in CHOICES.items():
         if data.get(field) not in (None, ""):
             if data[field] not in choices.values:
@@ -84,25 +89,14 @@ def clean_ticket_fields(data: Mapping[str, Any], *, partial: bool) -> dict[str, 
                 errors.add(field, "区县/街道不存在。")
             cleaned[field] = unit
     if not partial:
-        for field, label in (("subject", "标题"), ("description", "诉求内容")):
-            require_text(errors, data, field, TEXT_LIMITS[field], label)
         if not data.get("appeal_type"):
             errors.add("appeal_type", "请选择诉求类型。")
         if not data.get("is_anonymous") and not cleaned.get("citizen_phone"):
             errors.add("citizen_phone", "请填写联系电话（匿名诉求可不填）。")
-    else:
-        for field in ("subject", "description"):
-            if field in cleaned and not cleaned[field]:
-                errors.add(field, "不能为空。")
     street, district = cleaned.get("street"), cleaned.get("district")
     if street is not None and district is not None and not street.is_within(district):
         errors.add("street", "街道不属于所选区县。")
     errors.raise_if_any()
     if street is not None and district is None and "district" not in data:
-        cleaned["district"] = Unit.objects.filter(kind=UnitKind.DISTRICT, pk__in=_ancestor_ids(street)).first()
+        cleaned["district"] = district_of(street)
     return cleaned
-
-
-def _ancestor_ids(unit: Unit) -> list[int]:
-    codes = [c for c in unit.path.split("/") if c]
-    return list(Unit.objects.filter(code__in=codes).values_list("pk", flat=True))
