@@ -174,3 +174,16 @@ def test_errors_are_plain_chinese_utf8_one_message_per_problem(api, city):
     assert response.status_code == 422
     assert "请填写标题" in response.content.decode("utf-8")  # UTF-8, not \\u escapes
     assert response.json()["fields"]["appeal_type"] == ["请选择诉求类型。"]
+
+
+def test_an_over_long_description_is_refused_once_with_its_name(api, city):
+    response = api("intake").post("/tickets", {**APPEAL, "description": "长" * 4001})
+    assert response.status_code == 422
+    assert response.json()["fields"]["description"] == ["诉求内容不能超过 4000 个字。"]
+
+
+def test_dispatch_names_every_bad_field_at_once(api, city):
+    t = api("intake").post("/tickets", APPEAL).json()
+    response = api("dispatcher").act(t, "dispatch", lead_unit="no_such_unit", note="注" * 2001)
+    assert response.status_code == 422
+    assert set(response.json()["fields"]) == {"lead_unit", "note"}
