@@ -72,7 +72,7 @@ EXPECTED: dict[tuple[str, str], tuple[tuple[str, ...], set[str], str]] = {
     ("replied", "send_back_reply"): (("in_progress",), REVIEW, ANY),
     ("replied", "mark_urgent"): (("replied",), INTAKE | DISPATCH, ANY),
     ("replied", "add_note"): (("replied",), NOTE, ANY),
-    ("callback_pending", "callback"): (("closed", "in_progress", "callback_pending"), CALLBACK, ANY),
+    ("callback_pending", "callback"): (("closed", "in_progress", "callback_pending"), CALLBACK | {"citizen"}, ANY),
     ("callback_pending", "mark_urgent"): (("callback_pending",), INTAKE | DISPATCH, ANY),
     ("callback_pending", "add_note"): (("callback_pending",), NOTE, ANY),
     ("answered", "archive"): (("archived",), ARCHIVE, ANY),
@@ -153,7 +153,8 @@ def test_the_city_leader_is_read_only_and_the_system_only_archives():
     assert leader_rows == []
     system_actions = {a for (_, a), row in TRANSITIONS.items() if Role.SYSTEM in row.roles}
     assert system_actions == {Action.ARCHIVE}
-    assert {r.value for r in CREATE_ROLES} == {"intake", "dispatcher", "shift_lead", "centre_admin", "system"}
+    creators = {"intake", "dispatcher", "shift_lead", "centre_admin", "system", "citizen"}
+    assert {r.value for r in CREATE_ROLES} == creators
 
 
 def test_only_unit_actions_are_limited_to_the_handling_unit():

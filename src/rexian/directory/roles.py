@@ -18,6 +18,8 @@ class Role(StrEnum):
     CITY_LEADER = "city_leader"
     # The machine (sweeps, auto-dispatch): never held by a person.
     SYSTEM = "system"
+    # A citizen on the public portal (no account): files appeals, rates their own ticket.
+    CITIZEN = "citizen"
 
     @property
     def label(self) -> str:
@@ -36,6 +38,7 @@ ROLE_LABELS: dict[Role, str] = {
     Role.UNIT_ADMIN: "单位管理员",
     Role.CITY_LEADER: "市领导（只读）",
     Role.SYSTEM: "系统",
+    Role.CITIZEN: "诉求人（网上）",
 }
 
 # Roles that work for the hotline centre and see every ticket.
@@ -54,4 +57,5 @@ CENTRE_ROLES: frozenset[Role] = frozenset(
 )
 # Roles that work in a handling unit and see only that unit's (and its subordinates') tickets.
 UNIT_ROLES: frozenset[Role] = frozenset({Role.UNIT_HANDLER, Role.UNIT_ADMIN})
-HUMAN_ROLES: tuple[Role, ...] = tuple(r for r in Role if r is not Role.SYSTEM)
+# Roles a staff account can be granted.
+HUMAN_ROLES: tuple[Role, ...] = tuple(r for r in Role if r not in (Role.SYSTEM, Role.CITIZEN))

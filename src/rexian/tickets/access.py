@@ -43,6 +43,38 @@ class SystemActor:
 SYSTEM = SystemActor()
 
 
+class CitizenActor:
+    """A citizen on the public portal, without an account. Sees only the ticket they have proved is
+    theirs (number + phone or query code): see `citizen_ticket`."""
+
+    pk = None
+    unit = None
+    is_active = True
+    is_authenticated = False
+    username = "citizen"
+    roles = frozenset({Role.CITIZEN})
+
+    def __init__(self, own_ticket_id: int | None = None) -> None:
+        self.own_ticket_id = own_ticket_id
+
+    def __str__(self) -> str:
+        return "诉求人（网上）"
+
+
+def citizen_ticket(number: str, proof: str) -> Ticket | None:
+    """The ticket with this number, if `proof` is its citizen's phone number or its query code."""
+    number, proof = number.strip(), proof.strip().replace(" ", "").replace("-", "")
+    if not number or not proof:
+        return None
+    ticket = Ticket.objects.filter(number=number).first()
+    if ticket is None:
+        return None
+    phone = ticket.citizen_phone.replace(" ", "").replace("-", "")
+    if (phone and proof == phone) or (ticket.query_code and proof.upper() == ticket.query_code):
+        return ticket
+    return None
+
+
 def _roles(actor: Actor) -> frozenset[Role]:
     return actor.roles if getattr(actor, "is_active", False) else frozenset()
 
@@ -60,6 +92,8 @@ def unit_filter(unit: Unit) -> Q:
 def visible_tickets(actor: Actor | None) -> QuerySet[Ticket]:
     if actor is None:
         return Ticket.objects.none()
+    if isinstance(actor, CitizenActor):
+        return Ticket.objects.filter(pk=actor.own_ticket_id) if actor.own_ticket_id else Ticket.objects.none()
     if sees_everything(actor):
         return Ticket.objects.all()
     if _roles(actor) & UNIT_ROLES and actor.unit is not None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -30,7 +31,7 @@ from rexian.directory.models import Unit, UnitKind
 from rexian.notify.tasks import notify_event
 from rexian.taxonomy.choices import Urgency
 from rexian.taxonomy.policy import Limits, limits_for
-from rexian.tickets.access import SYSTEM, Actor, authorize, get_ticket_for, may_ever, visible_tickets
+from rexian.tickets.access import Actor, authorize, get_ticket_for, may_ever, visible_tickets
 from rexian.tickets.files import MAX_ATTACHMENT_BYTES, safe_name, sniff
 from rexian.tickets.models import Attachment, DailySequence, Ticket, TicketEvent
 from rexian.tickets.validation import FieldErrors, clean_text, clean_ticket_fields
@@ -46,6 +47,8 @@ from rexian.tickets.workflow import (
 from rexian.workdays.selectors import current_calendar
 
 NOTE_LIMIT = 2000
+# No 0/O or 1/I: the code is read out over the phone.
+QUERY_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 Change = tuple[State, dict[str, Any]]  # the state an action moves to and the payload of its event
 
 
@@ -53,8 +56,8 @@ Change = tuple[State, dict[str, Any]]  # the state an action moves to and the pa
 
 
 def _actor_name(actor: Actor) -> str:
-    if actor is SYSTEM:
-        return "系统"
+    if actor.pk is None:  # the system, or a citizen on the portal
+        return str(actor)
     full = f"{getattr(actor, 'last_name', '')}{getattr(actor, 'first_name', '')}".strip()
     return full or getattr(actor, "username", "")
 
@@ -191,6 +194,7 @@ def _insert(actor: Actor, cleaned: dict[str, Any], key: str | None, fingerprint:
     ticket = Ticket(
         **cleaned,
         number=next_number(moment),
+        query_code="".join(secrets.choice(QUERY_CODE_ALPHABET) for _ in range(6)),
         state=State.REGISTERED,
         version=1,
         created_at=moment,

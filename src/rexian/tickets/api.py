@@ -165,42 +165,10 @@ def dispatch_suggestion(request: HttpRequest, ticket_id: int):
     }
 
 
-ACTION_SCHEMAS: dict[Action, type[Schema]] = {
-    Action.AMEND: schemas.AmendIn,
-    Action.ANSWER_DIRECTLY: schemas.AnswerIn,
-    Action.REJECT_OUT_OF_SCOPE: schemas.RejectIn,
-    Action.RETURN_TO_INTAKE: schemas.ReasonIn,
-    Action.DISPATCH: schemas.DispatchIn,
-    Action.SIGN: schemas.NoteIn,
-    Action.SUB_DISPATCH: schemas.SubDispatchIn,
-    Action.REQUEST_RETURN: schemas.ReasonIn,
-    Action.APPROVE_RETURN: schemas.NoteIn,
-    Action.REJECT_RETURN: schemas.ReasonIn,
-    Action.REQUEST_EXTENSION: schemas.ExtensionIn,
-    Action.APPROVE_EXTENSION: schemas.NoteIn,
-    Action.REJECT_EXTENSION: schemas.ReasonIn,
-    Action.REPLY: schemas.ReplyIn,
-    Action.APPROVE_REPLY: schemas.NoteIn,
-    Action.SEND_BACK_REPLY: schemas.ReasonIn,
-    Action.CALLBACK: schemas.CallbackIn,
-    Action.MERGE_INTO: schemas.MergeIn,
-    Action.MARK_URGENT: schemas.ReasonIn,
-    Action.ADD_NOTE: schemas.NoteTextIn,
-    Action.ARCHIVE: schemas.NoteIn,
-}
-
-
-def _action_kwargs(action: Action, payload: Schema) -> dict[str, Any]:
-    data = payload.dict(exclude_unset=action is Action.AMEND)
-    version = data.pop("version")
-    if action is Action.AMEND:
-        return {"version": version, "data": data}
-    return {"version": version, **data}
-
-
 def _register(action: Action, schema: type[Schema]) -> None:
     def perform(request: HttpRequest, ticket_id: int, payload: schema):  # type: ignore[valid-type]
-        ticket = actions.ACTIONS[action](actor=request.auth, ticket_id=ticket_id, **_action_kwargs(action, payload))
+        kwargs = schemas.action_kwargs(action, payload)
+        ticket = actions.ACTIONS[action](actor=request.auth, ticket_id=ticket_id, **kwargs)
         return ticket_out(ticket, request.auth)
 
     perform.__name__ = f"action_{action.value}"
@@ -212,7 +180,7 @@ def _register(action: Action, schema: type[Schema]) -> None:
     )(perform)
 
 
-for _action, _schema in ACTION_SCHEMAS.items():
+for _action, _schema in schemas.ACTION_SCHEMAS.items():
     _register(_action, _schema)
 
 

@@ -44,6 +44,8 @@ class Ticket(models.Model):
     urgency = models.CharField("紧急程度", max_length=8, choices=Urgency.choices, default=Urgency.NORMAL)
     channel = models.CharField("渠道", max_length=16, choices=Channel.choices, default=Channel.PHONE)
     source_ref = models.CharField("来源编号", max_length=100, blank=True)
+    # Given to the citizen with the number: with it (or the phone) they follow the ticket on the portal.
+    query_code = models.CharField("查询码", max_length=8, blank=True)
 
     lead_unit = models.ForeignKey(
         "directory.Unit",

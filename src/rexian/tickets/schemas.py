@@ -9,6 +9,8 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
+from rexian.tickets.workflow import Action
+
 
 class UnitRef(Schema):
     id: int
@@ -205,3 +207,38 @@ class MergeIn(Versioned):
 
 class NoteTextIn(Versioned):
     text: str = ""
+
+
+# The payload of each action, shared by the API and the console's forms.
+ACTION_SCHEMAS: dict[Action, type[Schema]] = {
+    Action.AMEND: AmendIn,
+    Action.ANSWER_DIRECTLY: AnswerIn,
+    Action.REJECT_OUT_OF_SCOPE: RejectIn,
+    Action.RETURN_TO_INTAKE: ReasonIn,
+    Action.DISPATCH: DispatchIn,
+    Action.SIGN: NoteIn,
+    Action.SUB_DISPATCH: SubDispatchIn,
+    Action.REQUEST_RETURN: ReasonIn,
+    Action.APPROVE_RETURN: NoteIn,
+    Action.REJECT_RETURN: ReasonIn,
+    Action.REQUEST_EXTENSION: ExtensionIn,
+    Action.APPROVE_EXTENSION: NoteIn,
+    Action.REJECT_EXTENSION: ReasonIn,
+    Action.REPLY: ReplyIn,
+    Action.APPROVE_REPLY: NoteIn,
+    Action.SEND_BACK_REPLY: ReasonIn,
+    Action.CALLBACK: CallbackIn,
+    Action.MERGE_INTO: MergeIn,
+    Action.MARK_URGENT: ReasonIn,
+    Action.ADD_NOTE: NoteTextIn,
+    Action.ARCHIVE: NoteIn,
+}
+
+
+def action_kwargs(action: Action, payload: Schema) -> dict[str, Any]:
+    """The keyword arguments of the action function for a validated payload (API and pages alike)."""
+    data = payload.dict(exclude_unset=action is Action.AMEND)
+    version = data.pop("version")
+    if action is Action.AMEND:
+        return {"version": version, "data": data}
+    return {"version": version, **data}

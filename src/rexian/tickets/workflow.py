@@ -131,6 +131,8 @@ _INTAKE = frozenset({Role.INTAKE, Role.SHIFT_LEAD, Role.CENTRE_ADMIN})
 _DISPATCH = frozenset({Role.DISPATCHER, Role.SHIFT_LEAD, Role.CENTRE_ADMIN})
 _REVIEW = frozenset({Role.REVIEWER, Role.SHIFT_LEAD, Role.CENTRE_ADMIN})
 _CALLBACK = frozenset({Role.CALLBACK, Role.SHIFT_LEAD, Role.CENTRE_ADMIN})
+# The citizen rates their own ticket on the portal: the same callback action, always "reached".
+_CITIZEN = frozenset({Role.CITIZEN})
 _UNIT = frozenset({Role.UNIT_HANDLER, Role.UNIT_ADMIN})
 _ARCHIVE = frozenset({Role.SHIFT_LEAD, Role.CENTRE_ADMIN, Role.SYSTEM})
 _NOTE = frozenset(
@@ -182,7 +184,8 @@ def _rows() -> Iterable[Transition]:
     yield Transition(S.IN_PROGRESS, A.REPLY, (S.REPLIED,), _UNIT, Scope.HANDLING)
     yield Transition(S.REPLIED, A.APPROVE_REPLY, (S.CALLBACK_PENDING,), _REVIEW)
     yield Transition(S.REPLIED, A.SEND_BACK_REPLY, (S.IN_PROGRESS,), _REVIEW)
-    yield Transition(S.CALLBACK_PENDING, A.CALLBACK, (S.CLOSED, S.IN_PROGRESS, S.CALLBACK_PENDING), _CALLBACK)
+    callback_outcomes = (S.CLOSED, S.IN_PROGRESS, S.CALLBACK_PENDING)
+    yield Transition(S.CALLBACK_PENDING, A.CALLBACK, callback_outcomes, _CALLBACK | _CITIZEN)
     for source in (S.ANSWERED, S.REJECTED, S.CLOSED, S.MERGED):
         yield Transition(source, A.ARCHIVE, (S.ARCHIVED,), _ARCHIVE)
     for source in (S.REGISTERED, S.DISPATCHED, S.IN_PROGRESS, S.RETURN_REQUESTED, S.REPLIED, S.CALLBACK_PENDING):
@@ -194,7 +197,7 @@ def _rows() -> Iterable[Transition]:
 
 TRANSITIONS: dict[tuple[State, Action], Transition] = {(t.source, t.action): t for t in _rows()}
 # Creation is not a transition of an existing ticket: who may register appeals.
-CREATE_ROLES: frozenset[Role] = _INTAKE | frozenset({Role.DISPATCHER, Role.SYSTEM})
+CREATE_ROLES: frozenset[Role] = _INTAKE | _CITIZEN | frozenset({Role.DISPATCHER, Role.SYSTEM})
 INITIAL_STATE = State.REGISTERED
 
 
