@@ -81,6 +81,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "rexian.web.context_processors.console",
             ],
         },
     },
@@ -167,6 +168,11 @@ REXIAN = {
     "API_TOKEN_TTL_HOURS": int(os.environ.get("REXIAN_API_TOKEN_TTL_HOURS", "12")),
     "MAX_EXTENSION_REQUESTS": int(os.environ.get("REXIAN_MAX_EXTENSION_REQUESTS", "2")),
     "MAX_EXTENSION_DAYS": int(os.environ.get("REXIAN_MAX_EXTENSION_DAYS", "15")),
+    # The public portal's limits per client address (core/ratelimit.py; one process unless CACHES is shared).
+    "PORTAL_SUBMITS_PER_HOUR": int(os.environ.get("REXIAN_PORTAL_SUBMITS_PER_HOUR", "5")),
+    "PORTAL_LOOKUPS_PER_10_MIN": int(os.environ.get("REXIAN_PORTAL_LOOKUPS_PER_10_MIN", "20")),
+    # Only behind a reverse proxy that sets X-Forwarded-For: otherwise clients could forge their address.
+    "TRUST_X_FORWARDED_FOR": os.environ.get("REXIAN_TRUST_X_FORWARDED_FOR", "0") == "1",
 }
 
 LOGGING = {

@@ -149,3 +149,11 @@ def identity_hidden(actor: Actor | None, ticket: Ticket) -> bool:
 
 HIDDEN_IDENTITY = "（保密）"
 IDENTITY_FIELDS = ("citizen_name", "citizen_phone")
+
+
+def visible_payload(payload: dict, hide_identity: bool) -> dict:
+    """An event's payload as a user may see it: a confidential citizen's changed identity is left out."""
+    payload = dict(payload)
+    if hide_identity and "changed" in payload:
+        payload["changed"] = {k: v for k, v in payload["changed"].items() if k not in IDENTITY_FIELDS}
+    return payload

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -470,11 +470,21 @@ def _pending_extension(ticket: Ticket) -> dict[str, Any]:
     return ticket.extension_request
 
 
-def reply(*, actor: Actor, ticket_id: int, version: int, result: str, citizen_contacted: bool) -> Ticket:
+def reply(
+    *,
+    actor: Actor,
+    ticket_id: int,
+    version: int,
+    result: str,
+    citizen_contacted: bool,
+    attachments: Sequence[UploadedFile] = (),
+) -> Ticket:
+    """The unit's answer, with its files (photos of the repaired road, the written reply) if any."""
     errors = FieldErrors()
     text = clean_text(errors, "result", result, label="办理结果", limit=4000, required=True)
     if not isinstance(citizen_contacted, bool):
         errors.add("citizen_contacted", "请说明是否已联系诉求人。")
+    types = [_checked_upload(errors, "files", upload) for upload in attachments]
     errors.raise_if_any()
 
     def change(ticket: Ticket, t: Transition, now: datetime) -> Change:
@@ -482,10 +492,12 @@ def reply(*, actor: Actor, ticket_id: int, version: int, result: str, citizen_co
         ticket.citizen_contacted = citizen_contacted
         ticket.replied_at = now
         ticket.extension_request = None
+        stored = [_store(ticket, actor, upload, kind, now) for upload, kind in zip(attachments, types, strict=True)]
         return t.target, {
             "result": text,
             "citizen_contacted": citizen_contacted,
             "unit": _unit_ref(ticket.handling_unit),
+            **({"attachments": stored} if stored else {}),
         }
 
     return _apply(actor, ticket_id, Action.REPLY, version, change)
@@ -570,41 +582,44 @@ def attach_file(*, actor: Actor, ticket_id: int, version: int, upload: UploadedF
     """Add a file (photo, recording, scan) to a ticket: an add_note event that carries the attachment."""
     errors = FieldErrors()
     body = clean_text(errors, "text", text, label="说明", limit=NOTE_LIMIT)
-    content_type = None
-    if upload.size is None or upload.size == 0:
-        errors.add("file", "文件为空。")
-    elif upload.size > MAX_ATTACHMENT_BYTES:
-        errors.add("file", f"文件不能超过 {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB。")
-    else:
-        head = upload.read(2048)
-        upload.seek(0)
-        content_type = sniff(head)
-        if content_type is None:
-            errors.add("file", "不支持的文件类型（可上传图片、PDF、Office 文档、录音、视频或文本）。")
+    content_type = _checked_upload(errors, "file", upload)
     errors.raise_if_any()
 
     def change(ticket: Ticket, t: Transition, now: datetime) -> Change:
-        attachment = Attachment(
-            ticket=ticket,
-            name=safe_name(upload.name or ""),
-            content_type=content_type,
-            size=upload.size,
-            uploaded_by_id=actor.pk,
-            uploaded_at=now,
-        )
-        attachment.file.save(attachment.name, upload, save=False)
-        attachment.save()
-        return t.target, {
-            "text": body,
-            "attachment": {
-                "id": attachment.pk,
-                "name": attachment.name,
-                "size": attachment.size,
-                "content_type": content_type,
-            },
-        }
+        return t.target, {"text": body, "attachment": _store(ticket, actor, upload, content_type, now)}
 
     return _apply(actor, ticket_id, Action.ADD_NOTE, version, change)
+
+
+def _checked_upload(errors: FieldErrors, field: str, upload: UploadedFile) -> str:
+    """The file's type, sniffed from its first bytes (never from its name); problems go to `errors`."""
+    if upload.size is None or upload.size == 0:
+        errors.add(field, f"文件“{safe_name(upload.name or '')}”为空。")
+        return ""
+    if upload.size > MAX_ATTACHMENT_BYTES:
+        errors.add(field, f"文件不能超过 {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB。")
+        return ""
+    head = upload.read(2048)
+    upload.seek(0)
+    content_type = sniff(head)
+    if content_type is None:
+        errors.add(field, "不支持的文件类型（可上传图片、PDF、Office 文档、录音、视频或文本）。")
+        return ""
+    return content_type
+
+
+def _store(ticket: Ticket, actor: Actor, upload: UploadedFile, content_type: str, now: datetime) -> dict[str, Any]:
+    attachment = Attachment(
+        ticket=ticket,
+        name=safe_name(upload.name or ""),
+        content_type=content_type,
+        size=upload.size,
+        uploaded_by_id=actor.pk,
+        uploaded_at=now,
+    )
+    attachment.file.save(attachment.name, upload, save=False)
+    attachment.save()
+    return {"id": attachment.pk, "name": attachment.name, "size": attachment.size, "content_type": content_type}
 
 
 def archive(*, actor: Actor, ticket_id: int, version: int, note: str = "") -> Ticket:
@@ -640,6 +655,24 @@ ACTIONS: dict[Action, Callable[..., Ticket]] = {
     Action.ADD_NOTE: add_note,
     Action.ARCHIVE: archive,
 }
+
+
+def create_and_finish(
+    *,
+    actor: Actor,
+    data: Mapping[str, Any],
+    finish: Action,
+    params: Mapping[str, Any],
+    idempotency_key: str | None = None,
+) -> Ticket:
+    """Register an appeal and finish it at once (即办 or 不予受理): both happen, or neither."""
+    if finish not in (Action.ANSWER_DIRECTLY, Action.REJECT_OUT_OF_SCOPE):
+        raise ValueError(f"{finish} does not finish a new ticket")
+    with transaction.atomic():
+        ticket, created = create_ticket(actor=actor, data=data, idempotency_key=idempotency_key)
+        if not created:  # a retried submission: the first one already finished it
+            return ticket
+        return ACTIONS[finish](actor=actor, ticket_id=ticket.pk, version=ticket.version, **params)
 
 
 def allowed_actions(actor: Actor, ticket: Ticket) -> list[str]:

@@ -9,7 +9,7 @@ from ninja.files import UploadedFile
 from rexian.core.errors import NotFound
 from rexian.directory.selectors import catalogue_entry_for
 from rexian.tickets import actions, schemas
-from rexian.tickets.access import HIDDEN_IDENTITY, IDENTITY_FIELDS, get_ticket_for, identity_hidden
+from rexian.tickets.access import HIDDEN_IDENTITY, get_ticket_for, identity_hidden, visible_payload
 from rexian.tickets.models import Ticket, TicketEvent
 from rexian.tickets.selectors import events_of, filter_tickets, page_of
 from rexian.tickets.workflow import Action, State
@@ -69,9 +69,7 @@ def ticket_out(ticket: Ticket, actor: Any) -> dict[str, Any]:
 
 
 def event_out(event: TicketEvent, hide_identity: bool) -> dict[str, Any]:
-    payload = dict(event.payload)
-    if hide_identity and "changed" in payload:
-        payload["changed"] = {k: v for k, v in payload["changed"].items() if k not in IDENTITY_FIELDS}
+    payload = visible_payload(event.payload, hide_identity)
     return {
         "seq": event.seq,
         "action": event.action,

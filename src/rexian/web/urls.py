@@ -1,8 +1,39 @@
-from django.urls import path
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
 
-from rexian.web import views
+from rexian.web.views import callback, console, dispatch, intake, portal, review, search, ticket, unit
+
+console_patterns = [
+    path("", console.dashboard, name="console"),
+    path("intake/", intake.desk, name="intake"),
+    path("intake/caller", intake.caller, name="intake_caller"),
+    path("intake/panels", intake.panels, name="intake_panels"),
+    path("dispatch/", dispatch.queue, name="dispatch"),
+    path("dispatch/batch", dispatch.batch, name="dispatch_batch"),
+    path("unit/", unit.inbox, name="unit_inbox"),
+    path("review/", review.queue, name="review"),
+    path("callback/", callback.queue, name="callback"),
+    path("search/", search.search, name="search"),
+    path("tickets/<int:ticket_id>/", ticket.detail, name="ticket"),
+    path("tickets/<int:ticket_id>/act/<str:action>", ticket.act, name="ticket_act"),
+    path("tickets/<int:ticket_id>/files/<int:attachment_id>", ticket.download, name="ticket_file"),
+]
+
+portal_patterns = [
+    path("", portal.home, name="portal"),
+    path("submit", portal.submit, name="portal_submit"),
+    path("submitted", portal.submitted, name="portal_submitted"),
+    path("track", portal.track, name="portal_track"),
+    path("track/<str:number>", portal.status, name="portal_status"),
+    path("track/<str:number>/rate", portal.rate, name="portal_rate"),
+]
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
+    path("", console.home, name="home"),
+    path("healthz", console.healthz, name="healthz"),
+    path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("console/", include(console_patterns)),
+    path("portal/", include(portal_patterns)),
 ]

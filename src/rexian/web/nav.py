@@ -1,0 +1,51 @@
+"""The console's navigation: which workbenches a user sees, derived from the transition table, so that a
+role sees a workbench exactly when it may act there."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rexian.directory.roles import CENTRE_ROLES, UNIT_ROLES, Role
+from rexian.tickets.workflow import CREATE_ROLES, TRANSITIONS, Action, State
+
+NOT_STAFF = frozenset({Role.SYSTEM, Role.CITIZEN})
+
+
+def _roles(*pairs: tuple[State, Action]) -> frozenset[Role]:
+    roles: frozenset[Role] = frozenset()
+    for pair in pairs:
+        roles |= TRANSITIONS[pair].roles
+    return roles - NOT_STAFF
+
+
+@dataclass(frozen=True)
+class NavItem:
+    key: str
+    label: str
+    url_name: str
+    roles: frozenset[Role]
+    hotkey: str
+
+
+NAV: tuple[NavItem, ...] = (
+    NavItem("intake", "受理", "intake", CREATE_ROLES - NOT_STAFF - {Role.DISPATCHER}, "Alt+1"),
+    NavItem("dispatch", "派单", "dispatch", _roles((State.REGISTERED, Action.DISPATCH)), "Alt+2"),
+    NavItem("unit", "承办", "unit_inbox", _roles((State.DISPATCHED, Action.SIGN)), "Alt+3"),
+    NavItem(
+        "review",
+        "审核",
+        "review",
+        _roles(
+            (State.REPLIED, Action.APPROVE_REPLY),
+            (State.RETURN_REQUESTED, Action.APPROVE_RETURN),
+            (State.IN_PROGRESS, Action.APPROVE_EXTENSION),
+        ),
+        "Alt+4",
+    ),
+    NavItem("callback", "回访", "callback", _roles((State.CALLBACK_PENDING, Action.CALLBACK)), "Alt+5"),
+    NavItem("search", "查询", "search", (CENTRE_ROLES | UNIT_ROLES) - NOT_STAFF, "Alt+6"),
+)
+
+
+def nav_for(roles: frozenset[Role]) -> list[NavItem]:
+    return [item for item in NAV if not item.roles.isdisjoint(roles)]

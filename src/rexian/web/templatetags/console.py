@@ -1,0 +1,81 @@
+"""Small filters the console's templates need: dictionary look-ups, state tags, local times."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from rexian.core.clock import SHANGHAI
+from rexian.taxonomy.choices import COLOURS, AppealType, Channel, Urgency
+from rexian.tickets.actions import allowed_actions
+from rexian.tickets.workflow import STATE_COLOURS, Action, CallbackOutcome, State
+
+register = template.Library()
+
+
+@register.filter
+def get(mapping: Any, key: str) -> Any:
+    """`errors|get:field.name`: a value by a variable key; lists (QueryDict) give their last value."""
+    if mapping is None:
+        return None
+    if hasattr(mapping, "getlist"):
+        return mapping.get(key)
+    return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def getlist(mapping: Any, key: str) -> list[str]:
+    if hasattr(mapping, "getlist"):
+        return mapping.getlist(key)
+    return []
+
+
+@register.filter
+def state_tag(state: str) -> SafeString:
+    value = State(state)
+    return format_html('<span class="tag {}">{}</span>', STATE_COLOURS[value], value.label)
+
+
+@register.filter
+def type_tag(code: str) -> SafeString:
+    label = AppealType(code).label if code in AppealType.values else code
+    return format_html('<span class="tag {}">{}</span>', COLOURS.get(code, "grey"), label)
+
+
+@register.filter
+def urgent_tag(code: str) -> SafeString:
+    if code != Urgency.URGENT:
+        return mark_safe("")
+    return format_html('<span class="tag red">{}</span>', Urgency.URGENT.label)
+
+
+@register.filter
+def channel_label(code: str) -> str:
+    return Channel(code).label if code in Channel.values else code
+
+
+@register.filter
+def local(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A time as people here read it: Asia/Shanghai, to the minute."""
+    if moment is None:
+        return "—"
+    return moment.astimezone(SHANGHAI).strftime(fmt)
+
+
+@register.filter
+def satisfaction_label(code: str) -> str:
+    return CallbackOutcome(code).label if code in CallbackOutcome.__members__.values() else code
+
+
+QUICK_ACTIONS = (Action.SIGN, Action.APPROVE_REPLY, Action.APPROVE_RETURN, Action.APPROVE_EXTENSION)
+
+
+@register.simple_tag
+def quick_actions(user: Any, ticket: Any) -> list[Action]:
+    """The one-click actions (no input needed) this user may take on this ticket, for queue rows."""
+    allowed = set(allowed_actions(user, ticket))
+    return [a for a in QUICK_ACTIONS if a.value in allowed]

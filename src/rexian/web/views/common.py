@@ -1,0 +1,99 @@
+"""What every console view shares: who may enter, pagination, the rows of ticket lists."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+
+from rexian.core import clock
+from rexian.directory.models import Unit
+from rexian.directory.roles import Role
+from rexian.directory.selectors import catalogue_entries_for, units_for_picking
+from rexian.tickets.models import Ticket
+from rexian.web.nav import NAV
+
+PAGE_SIZE = 30
+View = Callable[..., HttpResponse]
+
+
+def workbench(key: str) -> Callable[[View], View]:
+    """A console page for the roles its navigation item names (the search page: any staff role)."""
+    item = next(i for i in NAV if i.key == key)
+
+    def decorate(view: View) -> View:
+        @login_required
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if item.roles.isdisjoint(request.user.roles):
+                raise DjangoPermissionDenied("您的角色不能使用此工作台。")
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorate
+
+
+def staff_only(view: View) -> View:
+    """Any signed-in person with a role (the ticket page: access is then decided per ticket)."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.roles:
+            raise DjangoPermissionDenied("您的账号尚未分配角色。")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@dataclass
+class Page:
+    items: list[Any]
+    number: int
+    pages: int
+    count: int
+
+    @property
+    def previous(self) -> int | None:
+        return self.number - 1 if self.number > 1 else None
+
+    @property
+    def next(self) -> int | None:
+        return self.number + 1 if self.number < self.pages else None
+
+
+def paginate(request: HttpRequest, queryset: QuerySet[Ticket], size: int = PAGE_SIZE) -> Page:
+    """One page of an already ordered queryset; a page number out of range shows the last page."""
+    count = queryset.count()
+    pages = max(1, -(-count // size))
+    try:
+        number = min(max(1, int(request.GET.get("page", "1"))), pages)
+    except ValueError:
+        number = 1
+    items = list(queryset[(number - 1) * size : number * size])
+    return Page(items, number, pages, count)
+
+
+def with_suggestions(tickets: Sequence[Ticket]) -> list[tuple[Ticket, Unit | None]]:
+    """Each ticket with the dispatch catalogue's unit for it (属地 first), in one query for the page."""
+    entries = catalogue_entries_for([(t.category, t.district_id) for t in tickets])
+    return [(t, e.unit if e else None) for t, e in zip(tickets, entries, strict=True)]
+
+
+def unit_choices() -> list[Unit]:
+    return list(units_for_picking())
+
+
+def overdue(ticket: Ticket) -> bool:
+    return ticket.due_at is not None and ticket.due_at < clock.now()
+
+
+def has_any(user: Any, *roles: Role) -> bool:
+    return not user.roles.isdisjoint(roles)

@@ -1,0 +1,52 @@
+"""派单: the queue of registered tickets, urgent and oldest first, each with the dispatch catalogue's
+suggested unit; dispatch one in place (htmx), or tick several and dispatch them together."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from rexian.core.errors import DomainError
+from rexian.tickets.access import visible_tickets
+from rexian.tickets.actions import dispatch
+from rexian.tickets.selectors import LIST_RELATED, dispatch_queue
+from rexian.web.views.common import paginate, unit_choices, with_suggestions, workbench
+
+
+@workbench("dispatch")
+def queue(request: HttpRequest) -> HttpResponse:
+    page = paginate(request, dispatch_queue(request.user))
+    context = {"active": "dispatch", "page": page, "rows": with_suggestions(page.items), "units": unit_choices()}
+    return render(request, "web/console/dispatch.html", context)
+
+
+@workbench("dispatch")
+def batch(request: HttpRequest) -> HttpResponse:
+    """Dispatch the ticked tickets, each to its suggested unit or all to one chosen unit. Each ticket is its
+    own action: one that changed meanwhile (its version moved) is refused and reported, the rest go."""
+    if request.method != "POST":
+        return redirect("dispatch")
+    ids = [int(i) for i in request.POST.getlist("ticket") if i.isdigit()]
+    chosen = request.POST.get("lead_unit", "").strip()
+    if not ids:
+        messages.error(request, "请先勾选要派发的工单。")
+        return redirect("dispatch")
+    tickets = list(visible_tickets(request.user).filter(pk__in=ids).select_related(*LIST_RELATED).order_by("pk"))
+    done, failed = 0, []
+    for ticket, suggested in with_suggestions(tickets):
+        unit = chosen or (suggested.code if suggested else "")
+        if not unit:
+            failed.append(f"{ticket.number}：派单目录没有建议单位，请单独派单")
+            continue
+        version = request.POST.get(f"version_{ticket.pk}", "")
+        try:
+            dispatch(actor=request.user, ticket_id=ticket.pk, version=int(version or 0), lead_unit=unit)
+            done += 1
+        except DomainError as error:
+            failed.append(f"{ticket.number}：{error.message}")
+    if done:
+        messages.success(request, f"已批量派单 {done} 件。")
+    for problem in failed:
+        messages.error(request, problem)
+    return redirect("dispatch")

@@ -1,0 +1,133 @@
+"""受理: the agent with a caller on the line. Look the caller up, register the appeal, and either save it
+for dispatch (F2), answer it at once and close it (即办, F4), or refuse it as out of scope (F8)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
+
+from rexian.core.errors import DomainError, ValidationError
+from rexian.directory.models import Unit, UnitKind
+from rexian.taxonomy.choices import AppealType, Channel, Urgency
+from rexian.taxonomy.models import Category
+from rexian.tickets.actions import create_and_finish, create_ticket
+from rexian.tickets.selectors import caller_history, needing_information
+from rexian.tickets.validation import clean_ticket_fields
+from rexian.tickets.workflow import FINISHED_STATES, Action
+from rexian.web.forms import ACTION_FORMS
+from rexian.web.panels import panels_for
+from rexian.web.views.common import workbench
+
+APPEAL_FIELDS = (
+    "citizen_name", "citizen_phone", "address", "district", "street", "subject", "description",
+    "appeal_type", "category", "urgency", "channel",
+)  # fmt: skip
+FLAGS = ("is_anonymous", "is_confidential")
+FINISHES = {"answer": Action.ANSWER_DIRECTLY, "reject": Action.REJECT_OUT_OF_SCOPE}
+
+
+def _appeal(post: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {name: post.get(name, "") for name in APPEAL_FIELDS}
+    data.update({flag: post.get(flag) == "on" for flag in FLAGS})
+    return data
+
+
+def _finish_params(finish: Action, post: Any) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """The answer or the refusal typed beside the form, and the required ones left empty."""
+    params, missing = {}, {}
+    for spec in ACTION_FORMS[finish].fields:
+        value = post.get(spec.name, "").strip()
+        params[spec.name] = value
+        if spec.required and not value:
+            missing[spec.name] = [f"请填写{spec.label}。"]
+    return params, missing
+
+
+def _context(request: HttpRequest, values: Any, errors: dict[str, list[str]] | None = None) -> dict[str, Any]:
+    phone = (values.get("citizen_phone") or request.GET.get("phone") or "").strip()
+    return {
+        "active": "intake",
+        "values": values,
+        "errors": errors or {},
+        "phone": phone,
+        "history": caller_history(request.user, phone),
+        "finished_states": [s.value for s in FINISHED_STATES],
+        "returned": list(needing_information(request.user)[:20]),
+        "types": AppealType.choices,
+        "urgencies": Urgency.choices,
+        "channels": Channel.choices,
+        "categories": list(Category.objects.filter(is_active=True, level=3).order_by("code")),
+        "districts": list(Unit.objects.filter(kind=UnitKind.DISTRICT, is_active=True).order_by("path")),
+        "streets": list(
+            Unit.objects.filter(kind=UnitKind.STREET, is_active=True).select_related("parent").order_by("path")
+        ),
+        "redirects": ACTION_FORMS[Action.REJECT_OUT_OF_SCOPE].fields[1].choices,
+        "idempotency_key": values.get("idempotency_key") or uuid.uuid4().hex,
+        "panels": panels_for(request.user, values),
+    }
+
+
+@workbench("intake")
+def desk(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return render(request, "web/console/intake.html", _context(request, {"channel": "phone"}))
+    data, key = _appeal(request.POST), request.POST.get("idempotency_key") or None
+    finish = FINISHES.get(request.POST.get("finish", ""))
+    try:
+        if finish is None:
+            ticket, _ = create_ticket(actor=request.user, data=data, idempotency_key=key)
+        else:
+            ticket = _register_and_finish(request, data, finish, key)
+    except DomainError as error:
+        context = _context(request, request.POST, error.fields)
+        context["error"] = error
+        return render(request, "web/console/intake.html", context, status=error.status)
+    url = reverse("ticket", args=[ticket.pk])
+    done = {None: "已登记，等待派单", Action.ANSWER_DIRECTLY: "已即办办结", Action.REJECT_OUT_OF_SCOPE: "已不予受理"}
+    messages.success(
+        request,
+        format_html(
+            '工单 <a href="{}" id="last-ticket">{}</a> {}。查询码 <b>{}</b>（请告知诉求人）。',
+            url,
+            ticket.number,
+            done[finish],
+            ticket.query_code,
+        ),
+    )
+    return redirect("intake")
+
+
+def _register_and_finish(request: HttpRequest, data: dict[str, Any], finish: Action, key: str | None) -> Any:
+    params, missing = _finish_params(finish, request.POST)
+    if missing:  # report the empty answer together with any problem of the appeal itself
+        fields = dict(missing)
+        try:
+            clean_ticket_fields(data, partial=False)
+        except ValidationError as error:
+            fields.update(error.fields)
+        raise ValidationError("提交的内容有误，请检查标注的字段。", fields=fields)
+    return create_and_finish(actor=request.user, data=data, finish=finish, params=params, idempotency_key=key)
+
+
+@workbench("intake")
+def caller(request: HttpRequest) -> HttpResponse:
+    """The caller's earlier tickets, looked up as the agent types the number (htmx)."""
+    phone = request.GET.get("citizen_phone") or request.GET.get("phone") or ""
+    history = caller_history(request.user, phone)
+    return render(
+        request,
+        "web/partials/caller_history.html",
+        {"history": history, "phone": phone.strip(), "finished_states": [s.value for s in FINISHED_STATES]},
+    )
+
+
+@workbench("intake")
+def panels(request: HttpRequest) -> HttpResponse:
+    """The side panels for the form as it stands (htmx, on every pause in typing)."""
+    return render(request, "web/partials/intake_panels.html", {"panels": panels_for(request.user, request.POST)})

@@ -1,0 +1,166 @@
+"""The ticket page: every field, the timeline, and a form for each action the user may take now. Every
+action of the console, from any page, is posted to `act`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from rexian.core.errors import DomainError, NotFound
+from rexian.directory.models import Unit
+from rexian.directory.selectors import catalogue_entry_for
+from rexian.taxonomy.models import Category
+from rexian.tickets.access import HIDDEN_IDENTITY, get_ticket_for, identity_hidden, sees_everything, visible_tickets
+from rexian.tickets.actions import ACTIONS, allowed_actions
+from rexian.tickets.models import Ticket
+from rexian.tickets.selectors import events_of
+from rexian.tickets.workflow import Action
+from rexian.web.forms import ACTION_FORMS, CALLBACK_SCRIPT, action_kwargs
+from rexian.web.presenters import event_view
+from rexian.web.views.common import overdue, staff_only, unit_choices
+
+MAIN_STEPS = (
+    Action.DISPATCH, Action.SIGN, Action.REPLY, Action.APPROVE_REPLY, Action.CALLBACK,
+    Action.APPROVE_RETURN, Action.APPROVE_EXTENSION,
+)  # fmt: skip
+# Queue rows that an action posted from a queue page re-renders in place (htmx).
+ROW_FRAGMENTS = {"dispatch": "web/partials/dispatch_row.html", "unit": "web/partials/unit_row.html"}
+
+
+def _load(request: HttpRequest, ticket_id: int) -> Ticket:
+    try:
+        ticket = get_ticket_for(request.user, ticket_id)
+    except NotFound as error:
+        raise Http404(error.message) from error
+    return ticket
+
+
+def _forms(request: HttpRequest, ticket: Ticket) -> list[dict[str, Any]]:
+    """A form per action the user may take now, the main step of the work first."""
+    codes = [Action(code) for code in allowed_actions(request.user, ticket) if Action(code) in ACTION_FORMS]
+    codes.sort(key=lambda a: MAIN_STEPS.index(a) if a in MAIN_STEPS else len(MAIN_STEPS))
+    return [{"action": a, "label": a.label, "spec": ACTION_FORMS[a]} for a in codes]
+
+
+def _form_context(ticket: Ticket, forms: list[dict[str, Any]]) -> dict[str, Any]:
+    """What the action forms need beyond the ticket: unit lists, the catalogue's suggestion, the script."""
+    codes = {f["action"] for f in forms}
+    context: dict[str, Any] = {}
+    if Action.DISPATCH in codes:
+        context["units"] = unit_choices()
+        entry = catalogue_entry_for(ticket.category, ticket.district) if ticket.category else None
+        context["suggested_unit"] = entry.unit if entry else None
+    if Action.SUB_DISPATCH in codes and ticket.handling_unit:
+        handler = ticket.handling_unit
+        context["subunits"] = list(
+            Unit.objects.filter(path__startswith=handler.path, is_active=True).exclude(pk=handler.pk).order_by("path")
+        )
+    if Action.AMEND in codes:
+        context["categories"] = list(Category.objects.filter(is_active=True, level=3).order_by("code"))
+    if Action.CALLBACK in codes:
+        context["callback_script"] = CALLBACK_SCRIPT.format(
+            date=f"{ticket.created_at:%Y年%m月%d日}",
+            subject=ticket.subject,
+            unit=ticket.lead_unit.name if ticket.lead_unit else "承办单位",
+        )
+    return context
+
+
+def _page(
+    request: HttpRequest, ticket: Ticket, *, failed: Action | None = None, error: DomainError | None = None
+) -> HttpResponse:
+    hidden = identity_hidden(request.user, ticket)
+    forms = _forms(request, ticket)
+    context = {
+        "ticket": ticket,
+        "identity_hidden": hidden,
+        "hidden_label": HIDDEN_IDENTITY,
+        "show_query_code": sees_everything(request.user),
+        "events": [event_view(e, hidden) for e in events_of(ticket)],
+        "attachments": list(ticket.attachments.order_by("pk")),
+        "co_units": list(ticket.co_units.all()),
+        "forms": forms,
+        "failed": failed.value if failed else "",
+        "error": error,
+        "errors": getattr(error, "fields", None) or {},
+        "values": request.POST if failed else {},
+        "overdue": overdue(ticket),
+        **_form_context(ticket, forms),
+    }
+    status = error.status if error else 200
+    return render(request, "web/console/ticket.html", context, status=status)
+
+
+@staff_only
+def detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    return _page(request, _load(request, ticket_id))
+
+
+def _next_url(request: HttpRequest, ticket: Ticket) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return reverse("ticket", args=[ticket.pk])
+
+
+def _resolve_number(request: HttpRequest) -> Any:
+    def resolve(number: str) -> int | None:
+        return visible_tickets(request.user).filter(number=number.strip()).values_list("pk", flat=True).first()
+
+    return resolve
+
+
+@staff_only
+def act(request: HttpRequest, ticket_id: int, action: str) -> HttpResponse:
+    if request.method != "POST":
+        return redirect("ticket", ticket_id=ticket_id)
+    try:
+        code = Action(action)
+    except ValueError as error:
+        raise Http404("没有这个动作。") from error
+    if code not in ACTIONS or code not in ACTION_FORMS:
+        raise Http404("没有这个动作。")
+    fragment = ROW_FRAGMENTS.get(request.POST.get("fragment", ""))
+    try:
+        kwargs = action_kwargs(code, request.POST, resolve_ticket=_resolve_number(request))
+        if code is Action.REPLY:
+            kwargs["attachments"] = request.FILES.getlist("files")
+        ticket = ACTIONS[code](actor=request.user, ticket_id=ticket_id, **kwargs)
+    except DomainError as error:
+        if fragment and request.htmx:
+            return _row(request, fragment, ticket_id, error=error)
+        if error.status == 404:
+            raise Http404(error.message) from error
+        return _page(request, _load(request, ticket_id), failed=code, error=error)
+    if fragment and request.htmx:
+        return _row(request, fragment, ticket_id, done=f"{code.label}完成")
+    messages.success(request, f"工单 {ticket.number}：{code.label}完成。")
+    return redirect(_next_url(request, ticket))
+
+
+def _row(request: HttpRequest, template: str, ticket_id: int, **extra: Any) -> HttpResponse:
+    ticket = _load(request, ticket_id)
+    entry = catalogue_entry_for(ticket.category, ticket.district) if ticket.category else None
+    context = {"ticket": ticket, "suggested": entry.unit if entry else None, "units": unit_choices(), **extra}
+    error = extra.get("error")
+    context["errors"] = getattr(error, "fields", None) or {}
+    return HttpResponse(render_to_string(template, context, request=request))
+
+
+@staff_only
+def download(request: HttpRequest, ticket_id: int, attachment_id: int) -> FileResponse:
+    ticket = _load(request, ticket_id)
+    attachment = ticket.attachments.filter(pk=attachment_id).first()
+    if attachment is None:
+        raise Http404("附件不存在。")
+    response = FileResponse(
+        attachment.file.open("rb"), as_attachment=True, filename=attachment.name, content_type=attachment.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,0 +1,21 @@
+"""承办: a unit's tickets by stage of the work: to sign, in progress, due soon, overdue, sent back."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from rexian.tickets.selectors import InboxStage, unit_inbox
+from rexian.web.views.common import paginate, workbench
+
+
+@workbench("unit")
+def inbox(request: HttpRequest) -> HttpResponse:
+    try:
+        stage = InboxStage(request.GET.get("stage", InboxStage.TO_SIGN))
+    except ValueError:
+        stage = InboxStage.TO_SIGN
+    tabs = [(s, unit_inbox(request.user, s).count()) for s in InboxStage]
+    page = paginate(request, unit_inbox(request.user, stage))
+    context = {"active": "unit", "stage": stage, "tabs": tabs, "page": page, "kind": "unit"}
+    return render(request, "web/console/unit.html", context)
