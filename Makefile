@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export REXIAN_HOME := $(CURDIR)
 
-.PHONY: run test lint install clean
+.PHONY: run test lint install clean browser screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,7 +40,26 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
-test: lint
+# The browser tests need Chromium and CJK fonts: install them from Debian's packages where we may.
+BROWSER_PACKAGES := chromium fonts-noto-cjk
+browser:
+	@if command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "CJK"; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then SUDO=""; elif sudo -n true 2>/dev/null; then SUDO="sudo -n"; else SUDO=none; fi; \
+	if [ "$$SUDO" = none ] || ! command -v apt-get >/dev/null 2>&1; then \
+		echo "== Chromium or CJK fonts missing and apt-get is not available to us: browser tests will be skipped"; \
+		echo "   (install them with: apt-get install $(BROWSER_PACKAGES))"; exit 0; fi; \
+	echo "== installing $(BROWSER_PACKAGES) for the browser tests (apt-get)"; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	$$SUDO apt-get install -y -q $(BROWSER_PACKAGES) >/dev/null 2>&1 || \
+	{ $$SUDO apt-get update -q >/dev/null 2>&1 && $$SUDO apt-get install -y -q $(BROWSER_PACKAGES) >/dev/null 2>&1; } || \
+	echo "== could not install $(BROWSER_PACKAGES): browser tests will be skipped"
+
+# The README's screenshots, taken by the browser tests.
+screenshots: $(VENV)/.installed-dev browser
+	mkdir -p var docs/screenshots
+	REXIAN_SCREENSHOT_DIR=docs/screenshots DATABASE_URL= $(BIN)/pytest -q tests/e2e
+
+test: lint browser
 	mkdir -p var
 	@echo "== pytest on SQLite"
 	DATABASE_URL= $(BIN)/pytest -q

@@ -42,15 +42,22 @@ def test_tickets_cannot_be_edited_in_the_admin(admin_client, city):
     assert ticket.state == "registered"
 
 
-def test_front_door_counts_only_visible_tickets(city):
+def test_front_door_leads_citizens_to_the_portal_and_staff_to_their_console(city):
+    page = Client().get(reverse("home")).content.decode()
+    assert "我要反映" in page and "登录工作台" in page
+    client = Client()
+    client.login(username="intake", password=PASSWORD)
+    assert client.get(reverse("home"))["Location"] == reverse("console")
+
+
+def test_dashboard_counts_only_visible_tickets(city):
     actions.create_ticket(actor=city.users["intake"], data=APPEAL)
     client = Client()
-    assert "登录" in client.get(reverse("home")).content.decode()
     client.login(username="h_hrss", password=PASSWORD)
-    page = client.get(reverse("home")).content.decode()
-    assert "您可见的工单" in page and "<b>1</b>待派单" not in page
+    page = client.get(reverse("console")).content.decode()
+    assert "您可见的工单" in page and "<b>1</b>待派单" not in page and "<b>0</b>待派单" in page
     client.login(username="intake", password=PASSWORD)
-    assert "<b>1</b>待派单" in client.get(reverse("home")).content.decode()
+    assert "<b>1</b>待派单" in client.get(reverse("console")).content.decode()
 
 
 def test_healthz(city):
