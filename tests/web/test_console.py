@@ -445,3 +445,16 @@ def test_list_pages_do_not_make_a_query_per_ticket(city, username, url, params):
     grow(8)
     many = _queries(client, reverse(url), **params)
     assert many == few, f"{url}: {few} queries for a few tickets, {many} for more"
+
+
+def test_a_note_can_carry_a_file_and_a_note_needs_one_or_the_other(city):
+    ticket = registered(city)
+    client = login("dispatcher")
+    scan = SimpleUploadedFile("来信扫描.png", PNG, content_type="image/png")
+    client.post(reverse("ticket_act", args=[ticket.pk, "add_note"]), {"version": ticket.version, "file": scan})
+    ticket.refresh_from_db()
+    assert ticket.attachments.get().name == "来信扫描.png" and ticket.version == 2
+    empty = client.post(reverse("ticket_act", args=[ticket.pk, "add_note"]), {"version": ticket.version})
+    assert empty.status_code == 422 and "请填写备注" in empty.content.decode()
+    html = page(client, reverse("ticket", args=[ticket.pk]))
+    assert "来信扫描.png" in html and 'enctype="multipart/form-data" id="form-add_note"' in html

@@ -12,6 +12,7 @@ from typing import Any
 
 import pydantic
 from django.http import QueryDict
+from django.utils.translation import gettext, gettext_lazy
 
 from rexian.core.errors import ValidationError
 from rexian.tickets import schemas
@@ -24,7 +25,7 @@ REDIRECT_CHANNELS = ("110 报警", "119 火警", "120 急救", "122 交通事故
 class FormField:
     name: str
     label: str
-    kind: str = "text"  # text, textarea, unit, units, subunit, int, yesno, choice, files, ticket, datalist
+    kind: str = "text"  # text, textarea, unit, units, subunit, int, yesno, choice, file(s), ticket, datalist, category
     required: bool = False
     choices: tuple[tuple[str, str], ...] = ()
     hint: str = ""
@@ -41,7 +42,7 @@ class ActionForm:
 NOTE = FormField("note", "说明")
 REASON = FormField("reason", "理由", "textarea", required=True)
 YES_NO = (("yes", "是"), ("no", "否"))
-CALLBACK_SCRIPT = (
+CALLBACK_SCRIPT = gettext_lazy(
     "您好，这里是12345政务服务便民热线。您于{date}反映的“{subject}”，{unit}已答复办理。"
     "请问：1. 承办单位是否与您联系过？2. 问题是否已解决？3. 您对办理结果满意、基本满意还是不满意？"
 )
@@ -108,7 +109,10 @@ ACTION_FORMS: dict[Action, ActionForm] = {
     ),
     Action.MERGE_INTO: ActionForm((FormField("target", "并入工单编号", "ticket", required=True), NOTE)),
     Action.MARK_URGENT: ActionForm((REASON,), "warn"),
-    Action.ADD_NOTE: ActionForm((FormField("text", "备注", "textarea", required=True),)),
+    Action.ADD_NOTE: ActionForm(
+        (FormField("text", "备注", "textarea"), FormField("file", "附件", "file", hint="可只上传文件，不超过 10 MB")),
+        multipart=True,
+    ),
     Action.ARCHIVE: ActionForm((NOTE,)),
 }
 
@@ -127,7 +131,7 @@ def _form_value(spec: FormField, post: QueryDict) -> Any:
         if not raw:
             return None
         if not raw.isdigit():
-            raise ValidationError("请填写整数。", fields={spec.name: ["请填写整数。"]})
+            raise ValidationError(gettext("请填写整数。"), fields={spec.name: [gettext("请填写整数。")]})
         return int(raw)
     value = post.get(spec.name)
     return value if value not in (None, "") else None
@@ -137,13 +141,13 @@ def action_kwargs(action: Action, post: QueryDict, *, resolve_ticket: Any = None
     """The action's keyword arguments from a posted form; a ValidationError names the bad fields."""
     form = ACTION_FORMS[action]
     data: dict[str, Any] = {"version": post.get("version")}
-    values = {spec.name: _form_value(spec, post) for spec in form.fields if spec.kind != "files"}
+    values = {spec.name: _form_value(spec, post) for spec in form.fields if spec.kind not in ("file", "files")}
     if action is Action.AMEND:
         data.update({k: v for k, v in values.items() if v is not None})
     elif action is Action.MERGE_INTO:
         target = resolve_ticket(values.pop("target") or "") if resolve_ticket else None
         if target is None:
-            raise ValidationError("找不到该工单编号。", fields={"target": ["找不到该工单编号。"]})
+            raise ValidationError(gettext("找不到该工单编号。"), fields={"target": [gettext("找不到该工单编号。")]})
         data.update({"target_id": target, **{k: v for k, v in values.items() if v is not None}})
     else:
         data.update({k: v for k, v in values.items() if v is not None})
@@ -153,6 +157,7 @@ def action_kwargs(action: Action, post: QueryDict, *, resolve_ticket: Any = None
         fields: dict[str, list[str]] = {}
         for problem in error.errors():
             name = str(problem["loc"][0]) if problem["loc"] else "__all__"
-            fields.setdefault(name, []).append("格式不正确。" if name != "version" else "页面已过期，请刷新。")
-        raise ValidationError("提交的内容有误，请检查标注的字段。", fields=fields) from error
+            message = gettext("格式不正确。") if name != "version" else gettext("页面已过期，请刷新。")
+            fields.setdefault(name, []).append(message)
+        raise ValidationError(gettext("提交的内容有误，请检查标注的字段。"), fields=fields) from error
     return schemas.action_kwargs(action, payload)

@@ -1,4 +1,7 @@
-"""How tickets and events read on a page: Chinese labels for payload keys, dates in Asia/Shanghai."""
+"""How tickets and events read on a page: Chinese labels for payload keys, dates in Asia/Shanghai.
+
+The labels are translated when an event is shown, into the reader's language (rexian/web/labels.py lists them
+for the catalogue)."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext
 
 from rexian.core.clock import SHANGHAI
 from rexian.tickets.access import visible_payload
@@ -65,13 +69,13 @@ class EventView:
 
 def _show(key: str, value: Any) -> str:
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return gettext("是") if value else gettext("否")
     if isinstance(value, dict) and "name" in value:
         return str(value["name"])
     if isinstance(value, list):
-        return "、".join(_show(key, v) for v in value) or "—"
+        return gettext("、").join(_show(key, v) for v in value) or "—"
     if key == "satisfaction" and value:
-        return CallbackOutcome(value).label
+        return gettext(CallbackOutcome(value).label)
     if key == "due_at" and isinstance(value, str):
         moment = parse_datetime(value)
         return f"{moment.astimezone(SHANGHAI):%Y-%m-%d %H:%M}" if moment else value
@@ -81,20 +85,22 @@ def _show(key: str, value: Any) -> str:
 def event_view(event: TicketEvent, hide_identity: bool) -> EventView:
     payload = visible_payload(event.payload, hide_identity)
     lines = [
-        (PAYLOAD_LABELS.get(key, key), _show(key, value))
+        (gettext(PAYLOAD_LABELS[key]) if key in PAYLOAD_LABELS else key, _show(key, value))
         for key, value in payload.items()
         if key not in SKIP and value not in (None, "", [])
     ]
     for field, change in (payload.get("changed") or {}).items():
-        before, after = change.get("from") or "（空）", change.get("to")
-        lines.append((f"修改{FIELD_LABELS.get(field, field)}", f"{before} → {after}"))
+        before, after = change.get("from") or gettext("（空）"), change.get("to")
+        label = gettext(FIELD_LABELS[field]) if field in FIELD_LABELS else field
+        lines.append((gettext("修改%(field)s") % {"field": label}, f"{before} → {after}"))
     files = payload.get("attachments") or ([payload["attachment"]] if payload.get("attachment") else [])
     return EventView(
         seq=event.seq,
-        action=Action(event.action).label,
-        from_state=State(event.from_state).label if event.from_state else "",
-        to_state=State(event.to_state).label,
-        actor=event.actor_name,
+        action=gettext(Action(event.action).label),
+        from_state=gettext(State(event.from_state).label) if event.from_state else "",
+        to_state=gettext(State(event.to_state).label),
+        # The system and the portal's citizen are named by their role label; people by their own name.
+        actor=gettext(event.actor_name) if event.actor_id is None else event.actor_name,
         unit=event.actor_unit.name if event.actor_unit else "",
         at=event.created_at,
         lines=lines,

@@ -1,4 +1,7 @@
-"""Small filters the console's templates need: dictionary look-ups, state tags, local times."""
+"""Small filters the console's templates need: dictionary look-ups, state tags, local times.
+
+Labels come from the pure modules in Chinese and are translated here, as they are shown (rexian/web/labels.py
+lists them for the catalogue)."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from typing import Any
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 from rexian.core.clock import SHANGHAI
 from rexian.taxonomy.choices import COLOURS, AppealType, Channel, Urgency
@@ -37,12 +41,12 @@ def getlist(mapping: Any, key: str) -> list[str]:
 @register.filter
 def state_tag(state: str) -> SafeString:
     value = State(state)
-    return format_html('<span class="tag {}">{}</span>', STATE_COLOURS[value], value.label)
+    return format_html('<span class="tag {}">{}</span>', STATE_COLOURS[value], gettext(value.label))
 
 
 @register.filter
 def type_tag(code: str) -> SafeString:
-    label = AppealType(code).label if code in AppealType.values else code
+    label = gettext(AppealType(code).label) if code in AppealType.values else code
     return format_html('<span class="tag {}">{}</span>', COLOURS.get(code, "grey"), label)
 
 
@@ -50,12 +54,12 @@ def type_tag(code: str) -> SafeString:
 def urgent_tag(code: str) -> SafeString:
     if code != Urgency.URGENT:
         return mark_safe("")
-    return format_html('<span class="tag red">{}</span>', Urgency.URGENT.label)
+    return format_html('<span class="tag red">{}</span>', gettext(Urgency.URGENT.label))
 
 
 @register.filter
 def channel_label(code: str) -> str:
-    return Channel(code).label if code in Channel.values else code
+    return gettext(Channel(code).label) if code in Channel.values else code
 
 
 @register.filter
@@ -68,7 +72,7 @@ def local(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 
 @register.filter
 def satisfaction_label(code: str) -> str:
-    return CallbackOutcome(code).label if code in CallbackOutcome.__members__.values() else code
+    return gettext(CallbackOutcome(code).label) if code in CallbackOutcome.__members__.values() else code
 
 
 QUICK_ACTIONS = (Action.SIGN, Action.APPROVE_REPLY, Action.APPROVE_RETURN, Action.APPROVE_EXTENSION)

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext
 
 from rexian.core import clock
 from rexian.directory.models import Unit
@@ -32,7 +33,7 @@ def workbench(key: str) -> Callable[[View], View]:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if item.roles.isdisjoint(request.user.roles):
-                raise DjangoPermissionDenied("您的角色不能使用此工作台。")
+                raise DjangoPermissionDenied(gettext("您的角色不能使用此工作台。"))
             return view(request, *args, **kwargs)
 
         return wrapped
@@ -47,7 +48,7 @@ def staff_only(view: View) -> View:
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.roles:
-            raise DjangoPermissionDenied("您的账号尚未分配角色。")
+            raise DjangoPermissionDenied(gettext("您的账号尚未分配角色。"))
         return view(request, *args, **kwargs)
 
     return wrapped

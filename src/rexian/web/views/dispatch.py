@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext, ngettext
 
 from rexian.core.errors import DomainError
 from rexian.tickets.access import visible_tickets
@@ -30,14 +31,14 @@ def batch(request: HttpRequest) -> HttpResponse:
     ids = [int(i) for i in request.POST.getlist("ticket") if i.isdigit()]
     chosen = request.POST.get("lead_unit", "").strip()
     if not ids:
-        messages.error(request, "请先勾选要派发的工单。")
+        messages.error(request, gettext("请先勾选要派发的工单。"))
         return redirect("dispatch")
     tickets = list(visible_tickets(request.user).filter(pk__in=ids).select_related(*LIST_RELATED).order_by("pk"))
     done, failed = 0, []
     for ticket, suggested in with_suggestions(tickets):
         unit = chosen or (suggested.code if suggested else "")
         if not unit:
-            failed.append(f"{ticket.number}：派单目录没有建议单位，请单独派单")
+            failed.append(gettext("%(number)s：派单目录没有建议单位，请单独派单") % {"number": ticket.number})
             continue
         version = request.POST.get(f"version_{ticket.pk}", "")
         try:
@@ -46,7 +47,8 @@ def batch(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             failed.append(f"{ticket.number}：{error.message}")
     if done:
-        messages.success(request, f"已批量派单 {done} 件。")
+        dispatched = ngettext("已批量派单 %(count)d 件。", "已批量派单 %(count)d 件。", done)
+        messages.success(request, dispatched % {"count": done})
     for problem in failed:
         messages.error(request, problem)
     return redirect("dispatch")

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
 
 from rexian.core.errors import DomainError, ValidationError
 from rexian.directory.models import Unit, UnitKind
@@ -45,7 +46,7 @@ def _finish_params(finish: Action, post: Any) -> tuple[dict[str, str], dict[str,
         value = post.get(spec.name, "").strip()
         params[spec.name] = value
         if spec.required and not value:
-            missing[spec.name] = [f"请填写{spec.label}。"]
+            missing[spec.name] = [gettext("请填写%(field)s。") % {"field": gettext(spec.label)}]
     return params, missing
 
 
@@ -89,11 +90,15 @@ def desk(request: HttpRequest) -> HttpResponse:
         context["error"] = error
         return render(request, "web/console/intake.html", context, status=error.status)
     url = reverse("ticket", args=[ticket.pk])
-    done = {None: "已登记，等待派单", Action.ANSWER_DIRECTLY: "已即办办结", Action.REJECT_OUT_OF_SCOPE: "已不予受理"}
+    done = {
+        None: gettext("已登记，等待派单"),
+        Action.ANSWER_DIRECTLY: gettext("已即办办结"),
+        Action.REJECT_OUT_OF_SCOPE: gettext("已不予受理"),
+    }
     messages.success(
         request,
         format_html(
-            '工单 <a href="{}" id="last-ticket">{}</a> {}。查询码 <b>{}</b>（请告知诉求人）。',
+            gettext('工单 <a href="{}" id="last-ticket">{}</a> {}。查询码 <b>{}</b>（请告知诉求人）。'),
             url,
             ticket.number,
             done[finish],
@@ -111,7 +116,7 @@ def _register_and_finish(request: HttpRequest, data: dict[str, Any], finish: Act
             clean_ticket_fields(data, partial=False)
         except ValidationError as error:
             fields.update(error.fields)
-        raise ValidationError("提交的内容有误，请检查标注的字段。", fields=fields)
+        raise ValidationError(gettext("提交的内容有误，请检查标注的字段。"), fields=fields)
     return create_and_finish(actor=request.user, data=data, finish=finish, params=params, idempotency_key=key)
 
 

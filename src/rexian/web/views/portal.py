@@ -18,6 +18,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -42,14 +43,15 @@ PORTAL_TYPES: tuple[AppealType, ...] = tuple(t for t in AppealType if t is not A
 TEXT_INPUTS = ("citizen_name", "citizen_phone", "appeal_type", "district", "address", "subject", "description")
 CHECKBOXES = ("is_anonymous", "is_confidential")
 
-SUBMIT_LIMITED = "提交过于频繁，请稍后再试。如情况紧急，请直接拨打 12345。"
-LOOKUP_LIMITED = "查询过于频繁，请稍后再试。"
-MISMATCH = "编号与电话/查询码不匹配，请核对后重试。"
-NOT_RATEABLE = "该工单目前不能评价：承办单位答复并经审核后，工单处于“待评价”时才能评价。"
-STALE = "工单状态已更新，请查看最新进度后再评价。"
-THANKS = "感谢您的评价"
+SUBMIT_LIMITED = gettext_lazy("提交过于频繁，请稍后再试。如情况紧急，请直接拨打 12345。")
+LOOKUP_LIMITED = gettext_lazy("查询过于频繁，请稍后再试。")
+MISMATCH = gettext_lazy("编号与电话/查询码不匹配，请核对后重试。")
+NOT_RATEABLE = gettext_lazy("该工单目前不能评价：承办单位答复并经审核后，工单处于“待评价”时才能评价。")
+STALE = gettext_lazy("工单状态已更新，请查看最新进度后再评价。")
+THANKS = gettext_lazy("感谢您的评价")
 
-# What the citizen is told, by state: our internal stages (审核, 退单…) mean nothing to them.
+# What the citizen is told, by state: our internal stages (审核, 退单…) mean nothing to them. This dict and
+# PUBLIC_WORDING are translated by the templates (rexian/web/labels.py lists them for the catalogue).
 CITIZEN_STATES: dict[State, str] = {
     State.REGISTERED: "已受理，正在派单",
     State.DISPATCHED: "办理中",
@@ -244,9 +246,9 @@ def _track_form(
 def _missing_track_fields(number: str, proof: str) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if not number:
-        errors["number"] = ["请填写工单编号。"]
+        errors["number"] = [gettext("请填写工单编号。")]
     if not proof:
-        errors["proof"] = ["请填写联系电话或查询码。"]
+        errors["proof"] = [gettext("请填写联系电话或查询码。")]
     return errors
 
 
@@ -325,7 +327,8 @@ def _public_event(event: TicketEvent) -> PublicEvent | None:
 
 def _detail(action: Action, payload: dict[str, Any]) -> str:
     if action is Action.REJECT_OUT_OF_SCOPE:
-        return f"原因：{payload.get('reason', '')}\n建议：{payload.get('redirect_to', '')}"
+        reason, redirect_to = payload.get("reason", ""), payload.get("redirect_to", "")
+        return gettext("原因：%(reason)s\n建议：%(redirect_to)s") % {"reason": reason, "redirect_to": redirect_to}
     if action is Action.DISPATCH:
         lead = payload.get("lead_unit")
         return str(lead.get("name", "")) if isinstance(lead, dict) else ""
@@ -335,11 +338,12 @@ def _detail(action: Action, payload: dict[str, Any]) -> str:
 def _callback_event(event: TicketEvent, payload: dict[str, Any]) -> PublicEvent | None:
     if not payload.get("reached"):
         return None  # a call nobody answered: the centre simply tries again
-    text = "已评价" if event.actor_id is None and event.actor_name == CITIZEN_NAME else "已回访"
+    text = gettext("已评价") if event.actor_id is None and event.actor_name == CITIZEN_NAME else gettext("已回访")
     satisfaction = payload.get("satisfaction")
-    detail = f"满意度：{CallbackOutcome(satisfaction).label}" if satisfaction in OUTCOMES else ""
+    outcome = gettext(CallbackOutcome(satisfaction).label) if satisfaction in OUTCOMES else ""
+    detail = gettext("满意度：%(outcome)s") % {"outcome": outcome} if outcome else ""
     if payload.get("rehandle"):
-        detail += "；已转承办单位重新办理（重办）"
+        detail += gettext("；已转承办单位重新办理（重办）")
     return PublicEvent(_local(event.created_at), text, detail)
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 
 from rexian.directory.selectors import units_for_picking
 from rexian.taxonomy.models import Category
@@ -37,7 +38,7 @@ def _filters(request: HttpRequest) -> tuple[dict[str, Any], dict[str, list[str]]
             try:
                 filters[name] = date.fromisoformat(raw)
             except ValueError:
-                errors[name] = ["日期格式应为 年-月-日，如 2026-11-01。"]
+                errors[name] = [gettext("日期格式应为 年-月-日，如 2026-11-01。")]
     return filters, errors
 
 

@@ -11,13 +11,14 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 
 from rexian.core.errors import DomainError, NotFound
 from rexian.directory.models import Unit
 from rexian.directory.selectors import catalogue_entry_for
 from rexian.taxonomy.models import Category
 from rexian.tickets.access import HIDDEN_IDENTITY, get_ticket_for, identity_hidden, sees_everything, visible_tickets
-from rexian.tickets.actions import ACTIONS, allowed_actions
+from rexian.tickets.actions import ACTIONS, allowed_actions, attach_file
 from rexian.tickets.models import Ticket
 from rexian.tickets.selectors import events_of
 from rexian.tickets.workflow import Action
@@ -65,9 +66,9 @@ def _form_context(ticket: Ticket, forms: list[dict[str, Any]]) -> dict[str, Any]
         context["categories"] = list(Category.objects.filter(is_active=True, level=3).order_by("code"))
     if Action.CALLBACK in codes:
         context["callback_script"] = CALLBACK_SCRIPT.format(
-            date=f"{ticket.created_at:%Y年%m月%d日}",
+            date=ticket.created_at.strftime(gettext("%Y年%m月%d日")),
             subject=ticket.subject,
-            unit=ticket.lead_unit.name if ticket.lead_unit else "承办单位",
+            unit=ticket.lead_unit.name if ticket.lead_unit else gettext("承办单位"),
         )
     return context
 
@@ -123,15 +124,12 @@ def act(request: HttpRequest, ticket_id: int, action: str) -> HttpResponse:
     try:
         code = Action(action)
     except ValueError as error:
-        raise Http404("没有这个动作。") from error
+        raise Http404(gettext("没有这个动作。")) from error
     if code not in ACTIONS or code not in ACTION_FORMS:
-        raise Http404("没有这个动作。")
+        raise Http404(gettext("没有这个动作。"))
     fragment = ROW_FRAGMENTS.get(request.POST.get("fragment", ""))
     try:
-        kwargs = action_kwargs(code, request.POST, resolve_ticket=_resolve_number(request))
-        if code is Action.REPLY:
-            kwargs["attachments"] = request.FILES.getlist("files")
-        ticket = ACTIONS[code](actor=request.user, ticket_id=ticket_id, **kwargs)
+        ticket = _perform(request, ticket_id, code)
     except DomainError as error:
         if fragment and request.htmx:
             return _row(request, fragment, ticket_id, error=error)
@@ -139,9 +137,20 @@ def act(request: HttpRequest, ticket_id: int, action: str) -> HttpResponse:
             raise Http404(error.message) from error
         return _page(request, _load(request, ticket_id), failed=code, error=error)
     if fragment and request.htmx:
-        return _row(request, fragment, ticket_id, done=f"{code.label}完成")
-    messages.success(request, f"工单 {ticket.number}：{code.label}完成。")
+        return _row(request, fragment, ticket_id, done=gettext("%(action)s完成") % {"action": gettext(code.label)})
+    done = gettext("工单 %(number)s：%(action)s完成。") % {"number": ticket.number, "action": gettext(code.label)}
+    messages.success(request, done)
     return redirect(_next_url(request, ticket))
+
+
+def _perform(request: HttpRequest, ticket_id: int, code: Action) -> Ticket:
+    kwargs = action_kwargs(code, request.POST, resolve_ticket=_resolve_number(request))
+    if code is Action.REPLY:
+        kwargs["attachments"] = request.FILES.getlist("files")
+    upload = request.FILES.get("file")
+    if code is Action.ADD_NOTE and upload is not None:  # a note that carries a file
+        return attach_file(actor=request.user, ticket_id=ticket_id, upload=upload, **kwargs)
+    return ACTIONS[code](actor=request.user, ticket_id=ticket_id, **kwargs)
 
 
 def _row(request: HttpRequest, template: str, ticket_id: int, **extra: Any) -> HttpResponse:
@@ -158,7 +167,7 @@ def download(request: HttpRequest, ticket_id: int, attachment_id: int) -> FileRe
     ticket = _load(request, ticket_id)
     attachment = ticket.attachments.filter(pk=attachment_id).first()
     if attachment is None:
-        raise Http404("附件不存在。")
+        raise Http404(gettext("附件不存在。"))
     response = FileResponse(
         attachment.file.open("rb"), as_attachment=True, filename=attachment.name, content_type=attachment.content_type
     )
