@@ -23,6 +23,7 @@ CHROMIUM_FLAGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    "--lang=zh-CN",
 ]
 SCREEN = {"width": 1366, "height": 768}
 SCREENSHOT_DIR = Path(os.environ.get("REXIAN_SCREENSHOT_DIR", "var/screenshots"))
@@ -68,5 +69,7 @@ def new_page(browser, live_server):
 def screenshot(page, name: str, *, full_page: bool = False) -> Path:
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOT_DIR / f"{name}.png"
+    if full_page:  # the shortcut bar is fixed to the window: let it sit at the end of a whole-page picture
+        page.add_style_tag(content=".shortcuts { position: static; }")
     page.screenshot(path=str(path), full_page=full_page)
     return path

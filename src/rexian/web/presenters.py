@@ -13,6 +13,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext
 
 from rexian.core.clock import SHANGHAI
+from rexian.taxonomy.choices import Channel
 from rexian.tickets.access import visible_payload
 from rexian.tickets.models import TicketEvent
 from rexian.tickets.workflow import Action, CallbackOutcome, State
@@ -76,6 +77,8 @@ def _show(key: str, value: Any) -> str:
         return gettext("、").join(_show(key, v) for v in value) or "—"
     if key == "satisfaction" and value:
         return gettext(CallbackOutcome(value).label)
+    if key == "channel" and value in Channel.values:
+        return gettext(Channel(value).label)
     if key == "due_at" and isinstance(value, str):
         moment = parse_datetime(value)
         return f"{moment.astimezone(SHANGHAI):%Y-%m-%d %H:%M}" if moment else value
@@ -87,7 +90,7 @@ def event_view(event: TicketEvent, hide_identity: bool) -> EventView:
     lines = [
         (gettext(PAYLOAD_LABELS[key]) if key in PAYLOAD_LABELS else key, _show(key, value))
         for key, value in payload.items()
-        if key not in SKIP and value not in (None, "", [])
+        if key not in SKIP and value not in (None, "", []) and not (key == "rehandle" and value is False)
     ]
     for field, change in (payload.get("changed") or {}).items():
         before, after = change.get("from") or gettext("（空）"), change.get("to")
