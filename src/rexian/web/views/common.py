@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -22,6 +23,7 @@ from rexian.web.nav import NAV
 
 PAGE_SIZE = 30
 View = Callable[..., HttpResponse]
+E = TypeVar("E", bound=StrEnum)
 
 
 def workbench(key: str) -> Callable[[View], View]:
@@ -80,6 +82,19 @@ def paginate(request: HttpRequest, queryset: QuerySet[Ticket], size: int = PAGE_
         number = 1
     items = list(queryset[(number - 1) * size : number * size])
     return Page(items, number, pages, count)
+
+
+def tabbed(
+    request: HttpRequest, param: str, tabs: type[E], queue: Callable[[Any, E], QuerySet[Ticket]]
+) -> tuple[E, list[tuple[E, int]], Page]:
+    """A queue split into tabs (stages, kinds): the chosen tab (the first if none or unknown), every tab with
+    its count, and the chosen tab's page."""
+    try:
+        chosen = tabs(request.GET.get(param, ""))
+    except ValueError:
+        chosen = next(iter(tabs))
+    counts = [(tab, queue(request.user, tab).count()) for tab in tabs]
+    return chosen, counts, paginate(request, queue(request.user, chosen))
 
 
 def with_suggestions(tickets: Sequence[Ticket]) -> list[tuple[Ticket, Unit | None]]:

@@ -6,16 +6,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from rexian.tickets.selectors import ReviewKind, review_queue
-from rexian.web.views.common import paginate, workbench
+from rexian.web.views.common import tabbed, workbench
 
 
 @workbench("review")
 def queue(request: HttpRequest) -> HttpResponse:
-    try:
-        kind = ReviewKind(request.GET.get("kind", ReviewKind.REPLY))
-    except ValueError:
-        kind = ReviewKind.REPLY
-    tabs = [(k, review_queue(request.user, k).count()) for k in ReviewKind]
-    page = paginate(request, review_queue(request.user, kind))
+    kind, tabs, page = tabbed(request, "kind", ReviewKind, review_queue)
     context = {"active": "review", "kind": "review", "review_kind": kind, "tabs": tabs, "page": page}
     return render(request, "web/console/review.html", context)

@@ -6,16 +6,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from rexian.tickets.selectors import InboxStage, unit_inbox
-from rexian.web.views.common import paginate, workbench
+from rexian.web.views.common import tabbed, workbench
 
 
 @workbench("unit")
 def inbox(request: HttpRequest) -> HttpResponse:
-    try:
-        stage = InboxStage(request.GET.get("stage", InboxStage.TO_SIGN))
-    except ValueError:
-        stage = InboxStage.TO_SIGN
-    tabs = [(s, unit_inbox(request.user, s).count()) for s in InboxStage]
-    page = paginate(request, unit_inbox(request.user, stage))
+    stage, tabs, page = tabbed(request, "stage", InboxStage, unit_inbox)
     context = {"active": "unit", "stage": stage, "tabs": tabs, "page": page, "kind": "unit"}
     return render(request, "web/console/unit.html", context)
