@@ -116,7 +116,8 @@ def unit_inbox(actor: Actor, stage: InboxStage) -> QuerySet[Ticket]:
     if actor.unit is None:
         return Ticket.objects.none()
     now = clock.now()
-    mine = visible_tickets(actor).filter(unit_filter(actor.unit) & Q(handling_unit__isnull=False))
+    # Handled now by the unit or a subordinate (co-handled tickets are found through search).
+    mine = visible_tickets(actor).filter(handling_unit__path__startswith=actor.unit.path)
     mine = mine.select_related(*LIST_RELATED).order_by(URGENT_FIRST, "due_at", "id")
     if stage is InboxStage.TO_SIGN:
         return mine.filter(state=State.DISPATCHED)
