@@ -269,6 +269,10 @@ def test_reply_with_attachments_from_the_ticket_page(city):
     ticket.refresh_from_db()
     assert ticket.state == "replied" and ticket.attachments.get().name == "现场.png"
     assert ticket.events.last().payload["attachments"][0]["name"] == "现场.png"
+    url = reverse("ticket_file", args=[ticket.pk, ticket.attachments.get().pk])
+    download = login("dispatcher").get(url)
+    assert b"".join(download.streaming_content) == PNG and download["X-Content-Type-Options"] == "nosniff"
+    assert login("h_hrss").get(url).status_code == 404
 
 
 def test_a_bad_attachment_refuses_the_whole_reply(city):

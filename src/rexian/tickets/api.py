@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -11,7 +11,7 @@ from rexian.directory.selectors import catalogue_entry_for
 from rexian.tickets import actions, schemas
 from rexian.tickets.access import HIDDEN_IDENTITY, get_ticket_for, identity_hidden, visible_payload
 from rexian.tickets.models import Ticket, TicketEvent
-from rexian.tickets.selectors import events_of, filter_tickets, page_of
+from rexian.tickets.selectors import attachment_of, attachment_response, events_of, filter_tickets, page_of
 from rexian.tickets.workflow import Action, State
 
 router = Router(tags=["tickets"])
@@ -137,15 +137,7 @@ def list_attachments(request: HttpRequest, ticket_id: int):
 
 @router.get("/tickets/{ticket_id}/attachments/{attachment_id}", summary="下载附件")
 def download_attachment(request: HttpRequest, ticket_id: int, attachment_id: int):
-    ticket = get_ticket_for(request.auth, ticket_id)
-    attachment = ticket.attachments.filter(pk=attachment_id).first()
-    if attachment is None:
-        raise NotFound("附件不存在。")
-    response = FileResponse(
-        attachment.file.open("rb"), as_attachment=True, filename=attachment.name, content_type=attachment.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return attachment_response(attachment_of(request.auth, ticket_id, attachment_id))
 
 
 @router.get("/tickets/{ticket_id}/dispatch-suggestion", response=schemas.SuggestionOut, summary="派单目录建议")

@@ -7,14 +7,16 @@ from enum import StrEnum
 from typing import Any
 
 from django.db.models import Case, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.http import FileResponse
 
 from rexian.core import clock
 from rexian.core.clock import SHANGHAI
+from rexian.core.errors import NotFound
 from rexian.directory.models import Unit
 from rexian.taxonomy.choices import Urgency
 from rexian.taxonomy.models import Category
-from rexian.tickets.access import Actor, sees_everything, unit_filter, visible_tickets
-from rexian.tickets.models import Ticket, TicketEvent
+from rexian.tickets.access import Actor, get_ticket_for, sees_everything, unit_filter, visible_tickets
+from rexian.tickets.models import Attachment, Ticket, TicketEvent
 from rexian.tickets.workflow import UNIT_STATES, Action, State
 from rexian.workdays.selectors import current_calendar
 
@@ -167,3 +169,20 @@ def callback_queue(actor: Actor) -> QuerySet[Ticket]:
         .select_related(*LIST_RELATED)
         .order_by(URGENT_FIRST, "callback_due_at", "id")
     )
+
+
+def attachment_of(actor: Actor, ticket_id: int, attachment_id: int) -> Attachment:
+    """An attachment of a ticket the actor may see (NotFound otherwise)."""
+    attachment = get_ticket_for(actor, ticket_id).attachments.filter(pk=attachment_id).first()
+    if attachment is None:
+        raise NotFound("附件不存在。")
+    return attachment
+
+
+def attachment_response(attachment: Attachment) -> FileResponse:
+    """The file as a download, with the type we sniffed at upload, never sniffed again by the browser."""
+    response = FileResponse(
+        attachment.file.open("rb"), as_attachment=True, filename=attachment.name, content_type=attachment.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -16,8 +16,7 @@ from django.utils.translation import gettext
 
 from rexian.core import clock
 from rexian.directory.models import Unit
-from rexian.directory.roles import Role
-from rexian.directory.selectors import catalogue_entries_for, units_for_picking
+from rexian.directory.selectors import catalogue_entries_for
 from rexian.tickets.models import Ticket
 from rexian.web.nav import NAV
 
@@ -103,13 +102,7 @@ def with_suggestions(tickets: Sequence[Ticket]) -> list[tuple[Ticket, Unit | Non
     return [(t, e.unit if e else None) for t, e in zip(tickets, entries, strict=True)]
 
 
-def unit_choices() -> list[Unit]:
-    return list(units_for_picking())
-
 
 def overdue(ticket: Ticket) -> bool:
     return ticket.due_at is not None and ticket.due_at < clock.now()
 
-
-def has_any(user: Any, *roles: Role) -> bool:
-    return not user.roles.isdisjoint(roles)

@@ -15,16 +15,16 @@ from django.utils.translation import gettext
 
 from rexian.core.errors import DomainError, NotFound
 from rexian.directory.models import Unit
-from rexian.directory.selectors import catalogue_entry_for
+from rexian.directory.selectors import catalogue_entry_for, units_for_picking
 from rexian.taxonomy.models import Category
 from rexian.tickets.access import HIDDEN_IDENTITY, get_ticket_for, identity_hidden, sees_everything, visible_tickets
 from rexian.tickets.actions import ACTIONS, allowed_actions, attach_file
 from rexian.tickets.models import Ticket
-from rexian.tickets.selectors import events_of
+from rexian.tickets.selectors import attachment_of, attachment_response, events_of
 from rexian.tickets.workflow import Action
 from rexian.web.forms import ACTION_FORMS, CALLBACK_SCRIPT, action_kwargs
 from rexian.web.presenters import event_view
-from rexian.web.views.common import overdue, staff_only, unit_choices
+from rexian.web.views.common import overdue, staff_only
 
 MAIN_STEPS = (
     Action.DISPATCH, Action.SIGN, Action.REPLY, Action.APPROVE_REPLY, Action.CALLBACK,
@@ -54,7 +54,7 @@ def _form_context(ticket: Ticket, forms: list[dict[str, Any]]) -> dict[str, Any]
     codes = {f["action"] for f in forms}
     context: dict[str, Any] = {}
     if Action.DISPATCH in codes:
-        context["units"] = unit_choices()
+        context["units"] = list(units_for_picking())
         entry = catalogue_entry_for(ticket.category, ticket.district) if ticket.category else None
         context["suggested_unit"] = entry.unit if entry else None
     if Action.SUB_DISPATCH in codes and ticket.handling_unit:
@@ -156,7 +156,8 @@ def _perform(request: HttpRequest, ticket_id: int, code: Action) -> Ticket:
 def _row(request: HttpRequest, template: str, ticket_id: int, **extra: Any) -> HttpResponse:
     ticket = _load(request, ticket_id)
     entry = catalogue_entry_for(ticket.category, ticket.district) if ticket.category else None
-    context = {"ticket": ticket, "suggested": entry.unit if entry else None, "units": unit_choices(), **extra}
+    suggested = entry.unit if entry else None
+    context = {"ticket": ticket, "suggested": suggested, "units": list(units_for_picking()), **extra}
     error = extra.get("error")
     context["errors"] = getattr(error, "fields", None) or {}
     return HttpResponse(render_to_string(template, context, request=request))
@@ -164,12 +165,7 @@ def _row(request: HttpRequest, template: str, ticket_id: int, **extra: Any) -> H
 
 @staff_only
 def download(request: HttpRequest, ticket_id: int, attachment_id: int) -> FileResponse:
-    ticket = _load(request, ticket_id)
-    attachment = ticket.attachments.filter(pk=attachment_id).first()
-    if attachment is None:
-        raise Http404(gettext("附件不存在。"))
-    response = FileResponse(
-        attachment.file.open("rb"), as_attachment=True, filename=attachment.name, content_type=attachment.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    try:
+        return attachment_response(attachment_of(request.user, ticket_id, attachment_id))
+    except NotFound as error:
+        raise Http404(error.message) from error
