@@ -13,6 +13,7 @@ from django.test import Client
 from rexian.directory.models import CatalogueEntry, RoleGrant, Unit, UnitKind, User
 from rexian.directory.roles import Role
 from rexian.taxonomy.models import Category
+from rexian.workdays.selectors import forget_calendar
 
 PASSWORD = "test-pass-123"
 
@@ -36,6 +37,12 @@ def _user(username: str, unit: Unit, *roles: Role) -> User:
     user.save()
     RoleGrant.objects.bulk_create([RoleGrant(user=user, role=r) for r in roles])
     return user
+
+
+@pytest.fixture(autouse=True)
+def _fresh_calendar() -> None:
+    """The calendar is cached per process: a test must not see another test's (rolled back) holidays."""
+    forget_calendar()
 
 
 @pytest.fixture(autouse=True)
