@@ -27,8 +27,7 @@ def current_calendar() -> WorkdayCalendar:
 
 
 def load_calendar() -> WorkdayCalendar:
-    exceptions = {day: kind for day, kind in CalendarDay.objects.values_list("day", "kind")}
-    workday = {day: kind in WORKDAY_KINDS for day, kind in exceptions.items()}
+    workday = {day: kind in WORKDAY_KINDS for day, kind in CalendarDay.objects.values_list("day", "kind")}
     years = frozenset(ScheduleYear.objects.values_list("year", flat=True))
     return WorkdayCalendar(workday, years)
 
