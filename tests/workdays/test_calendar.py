@@ -5,7 +5,6 @@ from datetime import date, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rexian.taxonomy.policy import limits_for
 from rexian.workdays.calendar import SHANGHAI, WEEKLY, WorkdayCalendar
 from rexian.workdays.official import official_days, official_years
 
@@ -41,16 +40,6 @@ def test_deadline_is_end_of_day_in_shanghai():
     received = datetime(2026, 11, 20, 17, 30, tzinfo=SHANGHAI)  # Friday afternoon
     deadline = WEEKLY.deadline(received, 2)
     assert deadline == datetime(2026, 11, 24, 23, 59, 59, tzinfo=SHANGHAI)
-
-
-def test_seed_time_limits():
-    assert limits_for("consult", urgent=False).handling_days == 5
-    assert limits_for("help", urgent=False).handling_days == 5
-    assert limits_for("complaint", urgent=False).handling_days == 15
-    assert limits_for("suggestion", urgent=False).handling_days == 15
-    assert limits_for("complaint", urgent=True).handling_days == 0
-    assert limits_for("report", urgent=True).callback_days == 1
-    assert limits_for("report", urgent=False).return_window_days == 2
 
 
 # ---- the official schedule and the index -----------------------------------------------------------------
