@@ -1,8 +1,14 @@
-"""Who hears of which event (pure Python, no Django import)."""
+"""Who hears of which event, by which channel, and when a failed message is tried again
+(pure Python, no Django import)."""
 
 from __future__ import annotations
 
-from rexian.tickets.workflow import Action
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+
+from rexian.tickets.workflow import Action, State
 
 # Actions whose news goes to the unit now handling the ticket.
 TO_HANDLING_UNIT: dict[Action, str] = {
@@ -28,3 +34,66 @@ def message_for(action: Action, rehandle: bool) -> tuple[str | None, str | None]
     if action is Action.CALLBACK and not rehandle:
         return None, None
     return TO_HANDLING_UNIT.get(action), TO_CENTRE.get(action)
+
+
+def citizen_template(action: Action, to_state: str) -> str | None:
+    """The template of the message an event sends the citizen, if any."""
+    if action is Action.CREATE:
+        return "receipt"
+    if action is Action.ANSWER_DIRECTLY or (action is Action.CALLBACK and to_state == State.CLOSED):
+        return "closed"
+    return None
+
+
+# ---- channels ---------------------------------------------------------------------------------------
+
+
+class Medium(StrEnum):
+    PHONE = "phone"
+    EMAIL = "email"
+
+
+@dataclass(frozen=True)
+class Contact:
+    medium: Medium
+    address: str
+
+
+# The log channel takes every address: it stands in for the real channels on a development machine.
+CHANNEL_MEDIA: dict[str, frozenset[Medium]] = {
+    "log": frozenset(Medium),
+    "sms": frozenset({Medium.PHONE}),
+    "email": frozenset({Medium.EMAIL}),
+}
+CHANNEL_ALIASES = {"console": "log"}
+
+
+def channel_names(configured: Iterable[str]) -> list[str]:
+    """The configured channel names, aliases resolved, unknown names dropped (the system check names them)."""
+    names = (CHANNEL_ALIASES.get(name, name) for name in configured)
+    return [name for name in dict.fromkeys(names) if name in CHANNEL_MEDIA]
+
+
+def routes(contacts: Sequence[Contact], channels: Iterable[str]) -> list[tuple[str, str]]:
+    """(channel, address) for every contact an enabled channel can reach, each once."""
+    found = {
+        (channel, contact.address)
+        for channel in channel_names(channels)
+        for contact in contacts
+        if contact.address and contact.medium in CHANNEL_MEDIA[channel]
+    }
+    return sorted(found)
+
+
+# ---- retries ----------------------------------------------------------------------------------------
+
+# Waits after the 1st, 2nd, … failed attempt; the last one repeats.
+BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2))
+
+
+def backoff(attempts: int) -> timedelta:
+    return BACKOFF[min(max(attempts, 1), len(BACKOFF)) - 1]
+
+
+def gives_up(attempts: int, max_attempts: int) -> bool:
+    return attempts >= max_attempts

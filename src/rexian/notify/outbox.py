@@ -1,0 +1,123 @@
+"""Queueing messages: an inbox notice and outbound deliveries, written in the caller's transaction and
+sent after it commits (sending.py). Each message is named by a dedupe key: queueing it again (a retried
+task, a sweep run twice) writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import QuerySet
+
+from rexian.core import clock
+from rexian.directory.models import Unit
+from rexian.notify.channels import enabled_channels
+from rexian.notify.models import Delivery, DeliveryStatus, MessageTemplate, Notification
+from rexian.notify.rules import Contact, Medium, routes
+from rexian.notify.sending import send_deliveries
+from rexian.notify.templates import DEFAULTS, Rendered, chinese_date, fill, limit_text
+from rexian.taxonomy.policy import LimitUnit, Stage
+from rexian.taxonomy.selectors import limit_for
+from rexian.tickets.models import Ticket
+
+
+def render(code: str, context: Mapping[str, Any]) -> Rendered:
+    """The template `code` filled with `context`: the centre's active override if any, else the default."""
+    default = DEFAULTS[code]  # an unknown code is a bug in the caller
+    override = MessageTemplate.objects.filter(code=code, is_active=True).first()
+    if override is None:
+        return default.render(context)
+    return Rendered(fill(override.subject, context), fill(override.body, context))
+
+
+def tell_unit(*, unit_id: int, ticket_id: int, template: str, context: Mapping[str, Any], dedupe_key: str) -> None:
+    """An inbox notice for the unit plus outbound deliveries to its contacts, queued once per dedupe_key.
+    Callable inside a transaction: it only writes rows; sending happens after commit."""
+    unit = Unit.objects.get(pk=unit_id)
+    message = _render_for_unit(unit, ticket_id, template, context)
+    Notification.objects.get_or_create(
+        dedupe_key=dedupe_key,
+        defaults={"recipient_unit": unit, "ticket_id": ticket_id, "message": message.subject[:300]},
+    )
+    _queue(message, unit_contacts(unit), template=template, ticket_id=ticket_id, dedupe_key=dedupe_key)
+
+
+def contact_unit(*, unit_id: int, ticket_id: int, template: str, context: Mapping[str, Any], dedupe_key: str) -> None:
+    """Outbound deliveries to the unit's contacts only, for news whose inbox notice is written elsewhere."""
+    unit = Unit.objects.get(pk=unit_id)
+    message = _render_for_unit(unit, ticket_id, template, context)
+    _queue(message, unit_contacts(unit), template=template, ticket_id=ticket_id, dedupe_key=dedupe_key)
+
+
+def tell_citizen(*, ticket_id: int, template: str, context: Mapping[str, Any], dedupe_key: str) -> None:
+    """A message to the citizen's phone, queued once per dedupe_key; nothing when there is no phone."""
+    ticket = Ticket.objects.get(pk=ticket_id)
+    message = render(template, {**ticket_context(ticket), **context})
+    contacts = [Contact(Medium.PHONE, ticket.citizen_phone)] if ticket.citizen_phone else []
+    _queue(message, contacts, template=template, ticket_id=ticket_id, dedupe_key=dedupe_key)
+
+
+def ticket_context(ticket: Ticket) -> dict[str, Any]:
+    """The placeholders every template may use about the ticket."""
+    handling = limit_for(
+        Stage.HANDLING, appeal_type=ticket.appeal_type, category_id=ticket.category_id, urgency=ticket.urgency
+    )
+    return {
+        "number": ticket.number,
+        "subject": ticket.subject,
+        "query_code": ticket.query_code,
+        "portal_url": settings.REXIAN["PORTAL_URL"],
+        "handling_limit": limit_text(handling.amount, hours=handling.unit is LimitUnit.HOURS),
+        "due_at": chinese_date(ticket.due_at.astimezone(clock.SHANGHAI)) if ticket.due_at else "",
+    }
+
+
+def unit_contacts(unit: Unit) -> list[Contact]:
+    """The unit's duty phone and the email addresses of its active members."""
+    emails = unit.members.filter(is_active=True).exclude(email="").values_list("email", flat=True)
+    phone = [Contact(Medium.PHONE, unit.phone)] if unit.phone else []
+    return phone + [Contact(Medium.EMAIL, email) for email in emails]
+
+
+def _render_for_unit(unit: Unit, ticket_id: int, template: str, context: Mapping[str, Any]) -> Rendered:
+    ticket = Ticket.objects.get(pk=ticket_id)
+    return render(template, {**ticket_context(ticket), "unit": unit.name, **context})
+
+
+def _queue(
+    message: Rendered, contacts: Sequence[Contact], *, template: str, ticket_id: int | None, dedupe_key: str
+) -> None:
+    now = clock.now()
+    fresh: list[int] = []
+    for channel, address in routes(contacts, enabled_channels()):
+        delivery, created = Delivery.objects.get_or_create(
+            dedupe_key=dedupe_key,
+            channel=channel,
+            recipient=address,
+            defaults={
+                "subject": message.subject[:200],
+                "body": message.body,
+                "template": template,
+                "ticket_id": ticket_id,
+                "created_at": now,
+                "next_attempt_at": now,
+            },
+        )
+        if created:
+            fresh.append(delivery.pk)
+    if fresh:
+        # robust: should the queue be unreachable, the caller's work stands and the sweep sends these later
+        transaction.on_commit(lambda: send_deliveries.enqueue(fresh), robust=True)
+
+
+def requeue(deliveries: QuerySet[Delivery]) -> int:
+    """Send failed deliveries again, each with a fresh count of attempts; returns how many."""
+    failed = deliveries.filter(status__in=[DeliveryStatus.DEAD, DeliveryStatus.RETRYING])
+    ids = list(failed.values_list("pk", flat=True))
+    failed.filter(pk__in=ids).update(status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=clock.now())
+    if ids:
+        transaction.on_commit(lambda: send_deliveries.enqueue(ids), robust=True)
+    return len(ids)

@@ -1,0 +1,111 @@
+"""The default message templates, in Chinese, and their rendering (pure Python, no Django import).
+
+A placeholder is a name in braces, `{number}`. A name the context lacks renders empty: a citizen
+would rather read a sentence with a gap than receive nothing. A centre overrides a default in the
+admin (models.MessageTemplate); the overrides are checked against the names listed here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+# Every message names the ticket the same way.
+TICKET_FIELDS = frozenset({"number", "subject", "query_code", "portal_url", "handling_limit", "due_at"})
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    body: str
+
+
+@dataclass(frozen=True)
+class Template:
+    code: str
+    label: str
+    subject: str
+    body: str
+    fields: frozenset[str] = TICKET_FIELDS  # the names a centre may use in an override
+
+    def render(self, context: Mapping[str, Any]) -> Rendered:
+        return Rendered(fill(self.subject, context), fill(self.body, context))
+
+
+def fill(text: str, context: Mapping[str, Any]) -> str:
+    def value(match: re.Match[str]) -> str:
+        found = context.get(match.group(1))
+        return "" if found is None else str(found)
+
+    return PLACEHOLDER.sub(value, text)
+
+
+def placeholders(text: str) -> set[str]:
+    return set(PLACEHOLDER.findall(text))
+
+
+def chinese_date(moment: datetime) -> str:
+    """A deadline as a citizen or a clerk reads it: 2026年11月28日 (the caller passes local time)."""
+    return f"{moment.year}年{moment.month}月{moment.day}日"
+
+
+def limit_text(amount: int, *, hours: bool) -> str:
+    """A time limit as the receipt states it: 15个工作日, 当日, 2小时."""
+    if hours:
+        return f"{amount}小时"
+    return "当日" if amount == 0 else f"{amount}个工作日"
+
+
+UNIT_FIELDS = TICKET_FIELDS | {"unit"}
+DEFAULTS: dict[str, Template] = {
+    t.code: t
+    for t in (
+        Template(
+            "receipt",
+            "受理回执",
+            "受理回执：{number}",
+            "【12345热线】您的诉求已受理，工单编号{number}，查询码{query_code}。"
+            "可登录{portal_url}凭编号和查询码查询办理进度，办理时限为{handling_limit}。",
+        ),
+        Template(
+            "closed",
+            "办结通知",
+            "办结通知：{number}",
+            "【12345热线】您反映的诉求（工单编号{number}）已办结，可登录{portal_url}凭编号和查询码查看办理结果并评价。",
+        ),
+        Template(
+            "new_ticket",
+            "新工单",
+            "新工单：{number} {subject}",
+            "【12345热线】{unit}：新派工单{number}“{subject}”，请及时签收，{due_at}前办结。",
+            UNIT_FIELDS,
+        ),
+        Template(
+            "due_soon",
+            "即将超期",
+            "即将超期：{number} {subject}",
+            "【12345热线】{unit}：工单{number}“{subject}”将于{due_at}到期，请抓紧办理并按时答复。",
+            UNIT_FIELDS,
+        ),
+        Template(
+            "reminder",
+            "催办",
+            "催办：{number} {subject}",
+            "【12345热线】{unit}：工单{number}“{subject}”办理时限{due_at}，现予催办，请加快办理。",
+            UNIT_FIELDS,
+        ),
+        Template(
+            "supervision",
+            "督办",
+            "督办：{title} {number}",
+            "【12345热线】{unit}：工单{number}“{subject}”已列入督办（{title}，{notice_number}），"
+            "时限{due_at}，请于{explanation_due}前书面说明情况。",
+            UNIT_FIELDS | {"title", "level", "notice_number", "explanation_due"},
+        ),
+    )
+}
+CHOICES = [(t.code, t.label) for t in DEFAULTS.values()]
