@@ -13,6 +13,7 @@ from django.test import Client
 from rexian.directory.models import CatalogueEntry, RoleGrant, Unit, UnitKind, User
 from rexian.directory.roles import Role
 from rexian.taxonomy.models import Category
+from rexian.taxonomy.selectors import forget_policies
 from rexian.workdays.selectors import forget_calendar
 
 PASSWORD = "test-pass-123"
@@ -41,8 +42,31 @@ def _user(username: str, unit: Unit, *roles: Role) -> User:
 
 @pytest.fixture(autouse=True)
 def _fresh_calendar() -> None:
-    """The calendar is cached per process: a test must not see another test's (rolled back) holidays."""
+    """The calendar and the time limits are cached per process: a test must not see another test's
+    (rolled back) holidays or policies."""
     forget_calendar()
+    forget_policies()
+
+
+@pytest.fixture
+def seeded_rules(db) -> None:
+    """The time limits and the ladder the migrations seed. A transactional test flushes every table when it
+    ends, so later transactional tests that rely on these rows put them back with this fixture."""
+    from rexian.supervision.clocks import TAIAN_LADDER
+    from rexian.supervision.models import LadderLevel
+    from rexian.taxonomy.models import TimeLimitPolicy
+    from rexian.taxonomy.policy import SEED_RULES
+
+    if not TimeLimitPolicy.objects.exists():
+        TimeLimitPolicy.objects.bulk_create(
+            TimeLimitPolicy(stage=r.stage, appeal_type=r.appeal_type, urgency=r.urgency, amount=r.limit.amount,
+                            unit=r.limit.unit)
+            for r in SEED_RULES
+        )
+    for level, name, auto, days, roles in TAIAN_LADDER:
+        defaults = {"name": name, "auto_after_workdays": auto, "explanation_workdays": days, "issuer_roles": roles}
+        LadderLevel.objects.get_or_create(level=level, defaults=defaults)
+    forget_policies()
 
 
 @pytest.fixture(autouse=True)

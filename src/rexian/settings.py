@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "rexian.workdays",
     "rexian.tickets",
     "rexian.notify",
+    "rexian.supervision",
     "rexian.api",
     "rexian.web",
     "rexian.demo",
@@ -74,7 +75,8 @@ WSGI_APPLICATION = "rexian.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # Project-wide overrides of other apps' templates (admin/base_site.html), searched before the apps.
+        "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -168,11 +170,22 @@ REXIAN = {
     "API_TOKEN_TTL_HOURS": int(os.environ.get("REXIAN_API_TOKEN_TTL_HOURS", "12")),
     "MAX_EXTENSION_REQUESTS": int(os.environ.get("REXIAN_MAX_EXTENSION_REQUESTS", "2")),
     "MAX_EXTENSION_DAYS": int(os.environ.get("REXIAN_MAX_EXTENSION_DAYS", "15")),
+    # A stage clock turns yellow when this share of its limit has passed (supervision/clocks.py).
+    "WARNING_SHARE": float(os.environ.get("REXIAN_WARNING_SHARE", "0.7")),
+    # Overdue tickets in a month that earn a unit its yellow, orange and red card.
+    "CARD_THRESHOLDS": [int(x) for x in os.environ.get("REXIAN_CARD_THRESHOLDS", "3,6,10").split(",")],
     # The public portal's limits per client address (core/ratelimit.py; one process unless CACHES is shared).
     "PORTAL_SUBMITS_PER_HOUR": int(os.environ.get("REXIAN_PORTAL_SUBMITS_PER_HOUR", "5")),
     "PORTAL_LOOKUPS_PER_10_MIN": int(os.environ.get("REXIAN_PORTAL_LOOKUPS_PER_10_MIN", "20")),
     # Only behind a reverse proxy that sets X-Forwarded-For: otherwise clients could forge their address.
     "TRUST_X_FORWARDED_FOR": os.environ.get("REXIAN_TRUST_X_FORWARDED_FOR", "0") == "1",
+    # Notifications (docs/notifications.md): channels among log (or console), sms, email.
+    "NOTIFY_CHANNELS": [c.strip() for c in os.environ.get("REXIAN_NOTIFY_CHANNELS", "log").split(",") if c.strip()],
+    "NOTIFY_MAX_ATTEMPTS": int(os.environ.get("REXIAN_NOTIFY_MAX_ATTEMPTS", "5")),
+    "PORTAL_URL": os.environ.get("REXIAN_PORTAL_URL", "http://127.0.0.1:8000/portal/"),
+    "SMS_GATEWAY_URL": os.environ.get("REXIAN_SMS_GATEWAY_URL", ""),
+    "SMS_GATEWAY_TOKEN": os.environ.get("REXIAN_SMS_GATEWAY_TOKEN", ""),
+    "SMS_GATEWAY_TIMEOUT": float(os.environ.get("REXIAN_SMS_GATEWAY_TIMEOUT", "10")),
 }
 
 LOGGING = {

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import logging
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -62,7 +63,15 @@ def load(*, tickets: int = 2000, seed: int = 12345, log: Callable[[str], None] =
         _load_catalogue(units, categories)
         users = _load_users(units)
     log(f"units {len(units)}, categories {len(categories)}, users {len(users)}")
-    made = _load_tickets(tickets, random.Random(seed), units, users, log)
+    # The history's receipts and notices still go through the log channel, but one line each would bury the
+    # loader's own output.
+    notify_log = logging.getLogger("rexian.notify")
+    level = notify_log.level
+    notify_log.setLevel(logging.WARNING)
+    try:
+        made = _load_tickets(tickets, random.Random(seed), units, users, log)
+    finally:
+        notify_log.setLevel(level)
     return {"units": len(units), "categories": len(categories), "users": len(users), "tickets": made}
 
 

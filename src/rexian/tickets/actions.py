@@ -10,7 +10,7 @@ import hashlib
 import json
 import secrets
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -29,9 +29,12 @@ from rexian.core.errors import (
 )
 from rexian.directory.models import Unit, UnitKind
 from rexian.notify.tasks import notify_event
+from rexian.supervision.actions import extend_handling, recompute_provisional, sync_clocks
+from rexian.supervision.models import StageClock
 from rexian.taxonomy.choices import Urgency
-from rexian.taxonomy.policy import Limits, limits_for
-from rexian.tickets.access import Actor, authorize, get_ticket_for, may_ever, visible_tickets
+from rexian.taxonomy.policy import Limit, Stage, deadline
+from rexian.taxonomy.selectors import limit_for
+from rexian.tickets.access import SYSTEM, Actor, authorize, get_ticket_for, may_ever, visible_tickets
 from rexian.tickets.files import MAX_ATTACHMENT_BYTES, safe_name, sniff
 from rexian.tickets.models import Attachment, DailySequence, Ticket, TicketEvent
 from rexian.tickets.validation import FieldErrors, clean_text, clean_ticket_fields
@@ -44,7 +47,7 @@ from rexian.tickets.workflow import (
     actions_from,
     callback_target,
 )
-from rexian.workdays.selectors import current_calendar
+from rexian.workdays.selectors import current_calendar, load_calendar
 
 NOTE_LIMIT = 2000
 # No 0/O or 1/I: the code is read out over the phone.
@@ -100,6 +103,10 @@ def _apply(
         if target not in transition.targets:  # a bug in an action, never user input
             raise AssertionError(f"{action} may not lead to {target}")
         ticket.state = target
+        due_before = ticket.due_at
+        sync_clocks(ticket, action, moment)
+        if ticket.due_at != due_before:
+            payload["due_at"] = ticket.due_at.isoformat() if ticket.due_at else None
         ticket.version = version + 1
         ticket.updated_at = moment
         ticket.save()
@@ -127,12 +134,8 @@ def _unit(errors: FieldErrors, field: str, value: Any) -> Unit | None:
     return unit
 
 
-def _limits(ticket: Ticket) -> Limits:
-    return limits_for(ticket.appeal_type, ticket.urgency == Urgency.URGENT)
-
-
-def _handling_deadline(ticket: Ticket, start: datetime) -> datetime:
-    return current_calendar().deadline(start, _limits(ticket).handling_days)
+def _limit(ticket: Ticket, stage: Stage) -> Limit:
+    return limit_for(stage, appeal_type=ticket.appeal_type, category_id=ticket.category_id, urgency=ticket.urgency)
 
 
 def _unit_ref(unit: Unit | None) -> dict[str, Any] | None:
@@ -204,6 +207,7 @@ def _insert(actor: Actor, cleaned: dict[str, Any], key: str | None, fingerprint:
         idempotency_fingerprint=fingerprint,
     )
     ticket.save()
+    sync_clocks(ticket, Action.CREATE, moment)
     event = _record(ticket, actor, Action.CREATE, "", {"channel": ticket.channel}, moment)
     _after_commit(event)
     return ticket
@@ -295,9 +299,7 @@ def mark_urgent(*, actor: Actor, ticket_id: int, version: int, reason: str) -> T
     def change(ticket: Ticket, t: Transition, now: datetime) -> Change:
         if ticket.urgency == Urgency.URGENT:
             raise InvalidTransition("该工单已是紧急件。", code="already_urgent")
-        ticket.urgency = Urgency.URGENT
-        if ticket.due_at is not None:
-            ticket.due_at = min(ticket.due_at, _handling_deadline(ticket, now))
+        ticket.urgency = Urgency.URGENT  # the running clocks tighten to the urgent limits (sync_clocks)
         return t.target, {"reason": text}
 
     return _apply(actor, ticket_id, Action.MARK_URGENT, version, change)
@@ -326,7 +328,6 @@ def dispatch(
 
     def change(ticket: Ticket, t: Transition, now: datetime) -> Change:
         _hand_to(ticket, lead, now)
-        ticket.due_at = _handling_deadline(ticket, now)
         ticket.lead_unit = lead
         ticket.needs_information = False
         ticket.co_units.set(co_set.values())
@@ -334,7 +335,6 @@ def dispatch(
             "lead_unit": _unit_ref(lead),
             "co_units": [_unit_ref(u) for u in co_set.values()],
             "note": text,
-            "due_at": ticket.due_at.isoformat(),
         }
 
     return _apply(actor, ticket_id, Action.DISPATCH, version, change)
@@ -345,7 +345,7 @@ def _hand_to(ticket: Ticket, unit: Unit, now: datetime) -> None:
     ticket.handling_unit = unit
     ticket.dispatched_at = now
     ticket.signed_at = None
-    ticket.return_deadline = current_calendar().deadline(now, _limits(ticket).return_window_days)
+    ticket.return_deadline = deadline(current_calendar(), now, _limit(ticket, Stage.RETURN_WINDOW))
 
 
 def sign(*, actor: Actor, ticket_id: int, version: int, note: str = "") -> Ticket:
@@ -379,9 +379,9 @@ def request_return(*, actor: Actor, ticket_id: int, version: int, reason: str) -
 
     def change(ticket: Ticket, t: Transition, now: datetime) -> Change:
         if ticket.return_deadline is not None and now > ticket.return_deadline:
-            raise InvalidTransition(
-                "已超过退单时限（派单后 2 个工作日内），不能申请退单。", code="return_window_closed"
-            )
+            window = _limit(ticket, Stage.RETURN_WINDOW)
+            message = f"已超过退单时限（派单后 {window} 内），不能申请退单。"
+            raise InvalidTransition(message, code="return_window_closed")
         return t.target, {"reason": text, "unit": _unit_ref(ticket.handling_unit), "from_state": ticket.state}
 
     return _apply(actor, ticket_id, Action.REQUEST_RETURN, version, change)
@@ -442,10 +442,7 @@ def approve_extension(*, actor: Actor, ticket_id: int, version: int, note: str =
 
     def change(ticket: Ticket, t: Transition, now: datetime) -> Change:
         request = _pending_extension(ticket)
-        old_due = ticket.due_at or now
-        local_day = old_due.astimezone(clock.SHANGHAI).date()
-        new_day = current_calendar().add_workdays(local_day, request["days"])
-        ticket.due_at = old_due + timedelta(days=(new_day - local_day).days)
+        ticket.due_at = extend_handling(ticket, request["days"], now)
         ticket.extensions_granted += 1
         ticket.extension_request = None
         return t.target, {"days": request["days"], "note": text, "due_at": ticket.due_at.isoformat()}
@@ -510,8 +507,7 @@ def approve_reply(*, actor: Actor, ticket_id: int, version: int, note: str = "")
     text = _text(note, "note", label="说明")
 
     def change(ticket: Ticket, t: Transition, now: datetime) -> Change:
-        ticket.callback_due_at = current_calendar().deadline(now, _limits(ticket).callback_days)
-        return t.target, {"note": text}
+        return t.target, {"note": text}  # the callback clock starts (sync_clocks)
 
     return _apply(actor, ticket_id, Action.APPROVE_REPLY, version, change)
 
@@ -553,9 +549,8 @@ def callback(
             ticket.resolved = resolved
         if target is State.CLOSED:
             ticket.closed_at = now
-        elif target is State.IN_PROGRESS:  # 重办: the unit handles it again, with a fresh limit
+        elif target is State.IN_PROGRESS:  # 重办: the unit handles it again, with a fresh limit (sync_clocks)
             ticket.rehandle_count += 1
-            ticket.due_at = _handling_deadline(ticket, now)
             ticket.replied_at = None
             ticket.callback_due_at = None
         return target, {
@@ -629,6 +624,31 @@ def archive(*, actor: Actor, ticket_id: int, version: int, note: str = "") -> Ti
         return t.target, {"note": text, "final_state": ticket.state}
 
     return _apply(actor, ticket_id, Action.ARCHIVE, version, change)
+
+
+def reschedule_provisional(*, ticket_id: int) -> Ticket:
+    """Recompute a ticket's provisional deadlines from the calendar now loaded (after a year's schedule is
+    imported), as the system; the event lists the deadlines that moved."""
+    calendar = load_calendar()  # fresh, not the per-process cache: the import has just committed
+    version = Ticket.objects.values_list("version", flat=True).get(pk=ticket_id)
+
+    def change(ticket: Ticket, t: Transition, now: datetime) -> Change:
+        return t.target, {"moved": recompute_provisional(ticket, calendar)}
+
+    return _apply(SYSTEM, ticket_id, Action.RESCHEDULE, version, change)
+
+
+def reschedule_all_provisional() -> int:
+    """Every open ticket with a provisional deadline, recomputed; returns how many were."""
+    ticket_ids = StageClock.objects.filter(running=True, provisional=True).values_list("ticket_id", flat=True)
+    done = 0
+    for ticket_id in sorted(set(ticket_ids)):
+        try:
+            reschedule_provisional(ticket_id=ticket_id)
+        except StaleVersion:  # changed meanwhile: its action recomputed the clocks it restarted; retry once
+            reschedule_provisional(ticket_id=ticket_id)
+        done += 1
+    return done
 
 
 # Every transition action by its code: the API and the pages look actions up here.

@@ -88,6 +88,7 @@ class Action(StrEnum):
     MARK_URGENT = "mark_urgent"
     ADD_NOTE = "add_note"
     ARCHIVE = "archive"
+    RESCHEDULE = "reschedule"
 
     @property
     def label(self) -> str:
@@ -117,6 +118,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.MARK_URGENT: "标记紧急",
     Action.ADD_NOTE: "添加备注",
     Action.ARCHIVE: "归档",
+    Action.RESCHEDULE: "时限重算",
 }
 
 
@@ -193,6 +195,9 @@ def _rows() -> Iterable[Transition]:
     for source in State:
         if source is not S.ARCHIVED:
             yield Transition(source, A.ADD_NOTE, (source,), _NOTE)
+    # Deadlines recomputed when a year's holiday schedule arrives (they were provisional until then).
+    for source in (S.REGISTERED, S.DISPATCHED, S.IN_PROGRESS, S.RETURN_REQUESTED, S.REPLIED, S.CALLBACK_PENDING):
+        yield Transition(source, A.RESCHEDULE, (source,), frozenset({Role.SYSTEM}))
 
 
 TRANSITIONS: dict[tuple[State, Action], Transition] = {(t.source, t.action): t for t in _rows()}
@@ -245,7 +250,7 @@ def mermaid_diagram() -> str:
         lines.append(f"    {state.value}: {state.value} {state.label}")
     seen: set[tuple[str, str, str]] = set()
     for t in TRANSITIONS.values():
-        if t.action in (Action.ADD_NOTE, Action.MARK_URGENT):
+        if t.action in (Action.ADD_NOTE, Action.MARK_URGENT, Action.RESCHEDULE):
             continue  # allowed almost everywhere; they would hide the flow
         for target in t.targets:
             key = (t.source.value, target.value, t.action.value)

@@ -17,6 +17,10 @@ class Command(BaseCommand):
 
         from rexian.wsgi import application
 
+        if settings.TASK_MODE != "database":  # no worker runs: this process does the minute's work itself
+            from rexian.supervision.periodic import start_scheduler
+
+            start_scheduler()
         engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
         self.stdout.write(f"Rexian 热线 serving on http://{host}:{port}/ (database: {engine})")
         serve(application, host=host, port=port, threads=threads, ident="rexian")

@@ -1,0 +1,82 @@
+"""`rexian bench NAME …`: benchmarks that print one JSON line of figures, run in a scratch database.
+
+The scratch database is a temporary SQLite file, or a temporary database on the PostgreSQL server the
+settings point at; it is migrated, filled, measured and dropped, so the real database is never touched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
+
+
+class Command(BaseCommand):
+    help = "Benchmarks in a scratch database: `rexian bench sweep --tickets 200000` (one JSON line)."
+    requires_system_checks: list[str] = []  # a benchmark needs no URL or admin checks
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        benches = parser.add_subparsers(dest="bench", required=True)
+        sweep = benches.add_parser("sweep", help="the supervision sweep over N open tickets")
+        sweep.add_argument("--tickets", type=int, default=200_000)
+        sweep.add_argument(
+            "--database",
+            choices=["sqlite", "postgresql"],
+            help="the scratch database's kind (default: the kind the settings use)",
+        )
+        sweep.add_argument("--in-scratch", action="store_true", help=argparse.SUPPRESS)
+
+    def handle(self, *args: Any, bench: str, in_scratch: bool, **options: Any) -> None:
+        if options["tickets"] < 1:
+            raise CommandError("--tickets 应为正整数。")
+        if in_scratch:
+            self._measure(options["tickets"])
+            return
+        kind = options["database"] or connection.vendor
+        with _scratch_database(kind) as url:
+            command = [sys.executable, "-m", "rexian.cli", "bench", bench, "--tickets", str(options["tickets"])]
+            env = {**os.environ, "DATABASE_URL": url, "REXIAN_TASKS": "database"}
+            done = subprocess.run([*command, "--in-scratch"], env=env, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise CommandError(f"基准测试失败：\n{done.stderr[-3000:]}")
+        self.stdout.write(done.stdout.strip().splitlines()[-1])
+
+    def _measure(self, tickets: int) -> None:
+        from rexian.supervision.bench import run
+
+        # Notifications are queued for the worker (REXIAN_TASKS=database), as in production.
+        call_command("migrate", verbosity=0, interactive=False)
+        self.stdout.write(json.dumps(run(tickets), ensure_ascii=False))
+
+
+@contextmanager
+def _scratch_database(kind: str) -> Iterator[str]:
+    """A throw-away database URL of the given kind, removed afterwards."""
+    if kind == "sqlite":
+        with tempfile.TemporaryDirectory(prefix="rexian-bench-") as folder:
+            yield f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
+        return
+    if connection.vendor != "postgresql":
+        raise CommandError("--database postgresql 需要把 DATABASE_URL 指向一个 PostgreSQL 服务器。")
+    name = f"rexian_bench_{os.getpid()}"
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    db = settings.DATABASES["default"]
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    try:
+        yield f"postgres://{auth}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{name}"
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')

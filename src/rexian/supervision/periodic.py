@@ -1,0 +1,47 @@
+"""The work done every minute: the sweep, then retries of failed notifications.
+
+`rexian worker` runs it in a background thread (and `rexian serve` too when tasks run in-process, as in the
+demo), so that a centre needs no cron entry.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from django.db import connection
+
+from rexian.core import clock
+from rexian.notify.sending import retry_due_deliveries
+from rexian.supervision.sweep import sweep
+
+INTERVAL_SECONDS = 60
+log = logging.getLogger("rexian.supervision")
+
+
+def every_minute() -> dict[str, int]:
+    result = sweep().as_dict()
+    result["retried"] = retry_due_deliveries(clock.now())
+    return result
+
+
+def start_scheduler(interval: float = INTERVAL_SECONDS) -> threading.Thread:
+    """A daemon thread that runs `every_minute` now and then every `interval` seconds; a failure is logged
+    and the next run tries again."""
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.is_set():
+            try:
+                result = every_minute()
+                if any(result.values()):
+                    log.info("sweep %s", result)
+            except Exception:  # the scheduler must outlive a bad minute (database restart, bad row)
+                log.exception("periodic work failed")
+            finally:
+                connection.close()
+            stop.wait(interval)
+
+    thread = threading.Thread(target=loop, name="rexian-every-minute", daemon=True)
+    thread.start()
+    return thread

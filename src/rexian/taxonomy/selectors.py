@@ -1,0 +1,60 @@
+"""Reads of the category tree and the time-limit table, kept for a minute per process."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+from rexian.taxonomy.models import Category, TimeLimitPolicy
+from rexian.taxonomy.policy import Limit, PolicyRule, Stage, resolve
+
+CACHE_SECONDS = 60
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class _Policies:
+    rules: tuple[PolicyRule, ...]
+    parents: dict[int, int | None]
+
+    def chain(self, category_id: int | None) -> list[int]:
+        chain: list[int] = []
+        while category_id is not None and category_id not in chain:
+            chain.append(category_id)
+            category_id = self.parents.get(category_id)
+        return chain[::-1]
+
+
+_cached: tuple[float, _Policies] | None = None
+
+
+def _policies() -> _Policies:
+    global _cached
+    with _lock:
+        if _cached is not None and time.monotonic() - _cached[0] < CACHE_SECONDS:
+            return _cached[1]
+    loaded = _Policies(
+        rules=tuple(row.as_rule() for row in TimeLimitPolicy.objects.all()),
+        parents=dict(Category.objects.values_list("pk", "parent_id")),
+    )
+    with _lock:
+        _cached = (time.monotonic(), loaded)
+    return loaded
+
+
+def forget_policies(**_: object) -> None:
+    global _cached
+    with _lock:
+        _cached = None
+
+
+def limit_for(stage: Stage, *, appeal_type: str, category_id: int | None, urgency: str) -> Limit:
+    policies = _policies()
+    return resolve(
+        policies.rules,
+        stage,
+        appeal_type=appeal_type,
+        category_chain=policies.chain(category_id),
+        urgency=urgency,
+    )
