@@ -1,10 +1,10 @@
 """The labels the pages show from Python data, listed for the translation catalogue.
 
-The pure modules (tickets, directory, taxonomy) keep their labels in Chinese and do not import Django's
-translation; the web modules' tables (navigation, action forms, payload labels, the portal's wording) are
-plain Chinese strings too. The pages translate a label as they show it (`{% translate label %}`, or gettext
-in templatetags/console.py and presenters.py), which finds it only if it is a msgid of the catalogue, and
-makemessages collects only literal strings: hence the literal list below.
+The pure modules (tickets, directory, taxonomy, supervision's rules) keep their labels in Chinese and do not
+import Django's translation; the web modules' tables (navigation, action forms, payload labels, the portal's
+wording, the supervision tabs) are plain Chinese strings too. The pages translate a label as they show it
+(`{% translate label %}`, or gettext in templatetags/console.py and presenters.py), which finds it only if it
+is a msgid of the catalogue, and makemessages collects only literal strings: hence the literal list below.
 
 `LABELS` is generated from `label_sources()` by scripts/i18n_labels.py; tests/web/test_i18n.py fails when a
 label is missing from it or from the catalogue. After adding or changing a label: run the script, then
@@ -20,7 +20,10 @@ def label_sources() -> dict[str, list[str]]:
     """Every label the pages show from Python data, by the table it comes from (imports here: no cycles)."""
     from rexian.directory.models import UnitKind
     from rexian.directory.roles import ROLE_LABELS
+    from rexian.supervision.clocks import Card, Light
+    from rexian.supervision.models import WatchKind
     from rexian.taxonomy.choices import AppealType, Channel, Urgency
+    from rexian.taxonomy.policy import STAGE_LABELS
     from rexian.tickets.access import HIDDEN_IDENTITY
     from rexian.tickets.selectors import InboxStage, ReviewKind
     from rexian.tickets.workflow import ACTION_LABELS, STATE_LABELS, CallbackOutcome
@@ -28,6 +31,7 @@ def label_sources() -> dict[str, list[str]]:
     from rexian.web.nav import NAV
     from rexian.web.presenters import FIELD_LABELS, PAYLOAD_LABELS
     from rexian.web.views.portal import CITIZEN_STATES, PUBLIC_WORDING
+    from rexian.web.views.supervision import EXPLAINED, SORTS, TAB_LABELS
 
     fields = [spec for form in ACTION_FORMS.values() for spec in form.fields]
     return {
@@ -53,6 +57,13 @@ def label_sources() -> dict[str, list[str]]:
         "rexian.web.presenters.FIELD_LABELS": list(FIELD_LABELS.values()),
         "rexian.web.views.portal.CITIZEN_STATES": list(CITIZEN_STATES.values()),
         "rexian.web.views.portal.PUBLIC_WORDING": list(PUBLIC_WORDING.values()),
+        "rexian.taxonomy.policy.STAGE_LABELS": list(STAGE_LABELS.values()),
+        "rexian.supervision.clocks.Light": [light.label for light in Light],
+        "rexian.supervision.clocks.Card": [card.label for card in Card if card],
+        "rexian.supervision.models.WatchKind": [str(label) for label in WatchKind.labels],
+        "rexian.web.views.supervision.TAB_LABELS": list(TAB_LABELS.values()),
+        "rexian.web.views.supervision.SORTS": list(SORTS.values()),
+        "rexian.web.views.supervision.EXPLAINED": list(EXPLAINED.values()),
     }
 
 
@@ -92,6 +103,7 @@ LABELS = (
     gettext_noop("标记紧急"),
     gettext_noop("添加备注"),
     gettext_noop("归档"),
+    gettext_noop("时限重算"),
     # rexian.tickets.workflow.CallbackOutcome
     gettext_noop("满意"),
     gettext_noop("基本满意"),
@@ -152,6 +164,8 @@ LABELS = (
     gettext_noop("承办"),
     gettext_noop("审核"),
     gettext_noop("查询"),
+    gettext_noop("督办"),
+    gettext_noop("督办文书"),
     # rexian.web.forms.ACTION_FORMS
     gettext_noop("标题"),
     gettext_noop("诉求内容"),
@@ -215,4 +229,27 @@ LABELS = (
     gettext_noop("承办单位已签收"),
     gettext_noop("承办单位已答复"),
     gettext_noop("已回访"),
+    # rexian.taxonomy.policy.STAGE_LABELS
+    gettext_noop("退单期限"),
+    gettext_noop("办理"),
+    # rexian.supervision.clocks.Light
+    gettext_noop("正常"),
+    gettext_noop("即将超期"),
+    # rexian.supervision.clocks.Card
+    gettext_noop("黄牌"),
+    gettext_noop("橙牌"),
+    gettext_noop("红牌"),
+    # rexian.supervision.models.WatchKind
+    gettext_noop("挂牌督办"),
+    gettext_noop("重点疑难事项"),
+    # rexian.web.views.supervision.TAB_LABELS
+    gettext_noop("督办台账"),
+    gettext_noop("重点疑难事项库"),
+    gettext_noop("亮牌"),
+    # rexian.web.views.supervision.SORTS
+    gettext_noop("按超期时间"),
+    gettext_noop("按单位"),
+    # rexian.web.views.supervision.EXPLAINED
+    gettext_noop("待说明"),
+    gettext_noop("已说明"),
 )

@@ -1,5 +1,6 @@
 """The console's navigation: which workbenches a user sees, derived from the transition table, so that a
-role sees a workbench exactly when it may act there."""
+role sees a workbench exactly when it may act there; the supervision pages, outside the table, name their
+roles."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from rexian.directory.roles import CENTRE_ROLES, UNIT_ROLES, Role
 from rexian.tickets.workflow import CREATE_ROLES, TRANSITIONS, Action, State
 
 NOT_STAFF = frozenset({Role.SYSTEM, Role.CITIZEN})
+SUPERVISION_ROLES = frozenset({Role.SHIFT_LEAD, Role.CENTRE_ADMIN, Role.QUALITY, Role.CITY_LEADER, Role.DISPATCHER})
 
 
 def _roles(*pairs: tuple[State, Action]) -> frozenset[Role]:
@@ -44,6 +46,9 @@ NAV: tuple[NavItem, ...] = (
     ),
     NavItem("callback", "回访", "callback", _roles((State.CALLBACK_PENDING, Action.CALLBACK)), "Alt+5"),
     NavItem("search", "查询", "search", (CENTRE_ROLES | UNIT_ROLES) - NOT_STAFF, "Alt+6"),
+    # Supervision is not in the transition table: the centre's overseers (supervisors issue, the rest read).
+    NavItem("supervision", "督办", "supervision", SUPERVISION_ROLES, "Alt+7"),
+    NavItem("notices", "督办文书", "unit_notices", UNIT_ROLES, "Alt+8"),
 )
 
 

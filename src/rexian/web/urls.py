@@ -1,7 +1,19 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from rexian.web.views import callback, console, dispatch, intake, portal, review, search, ticket, unit
+from rexian.web.views import (
+    callback,
+    console,
+    dispatch,
+    intake,
+    notices,
+    portal,
+    review,
+    search,
+    supervision,
+    ticket,
+    unit,
+)
 
 console_patterns = [
     path("", console.dashboard, name="console"),
@@ -17,6 +29,14 @@ console_patterns = [
     path("tickets/<int:ticket_id>/", ticket.detail, name="ticket"),
     path("tickets/<int:ticket_id>/act/<str:action>", ticket.act, name="ticket_act"),
     path("tickets/<int:ticket_id>/files/<int:attachment_id>", ticket.download, name="ticket_file"),
+    path("tickets/<int:ticket_id>/notices/issue", ticket.issue, name="ticket_notice"),
+    path("tickets/<int:ticket_id>/watch", ticket.watch, name="ticket_watch"),
+    path("tickets/<int:ticket_id>/watches/<int:watch_id>/lift", ticket.lift, name="ticket_lift"),
+    path("supervision/", supervision.board, name="supervision"),
+    path("notices/", notices.inbox, name="unit_notices"),
+    path("notices/<int:notice_id>/", notices.detail, name="notice"),
+    path("notices/<int:notice_id>/explain", notices.explain, name="notice_explain"),
+    path("notices/<int:notice_id>/docx", notices.docx, name="notice_docx"),
 ]
 
 portal_patterns = [
@@ -26,6 +46,7 @@ portal_patterns = [
     path("track", portal.track, name="portal_track"),
     path("track/<str:number>", portal.status, name="portal_status"),
     path("track/<str:number>/rate", portal.rate, name="portal_rate"),
+    path("listed/", portal.listed, name="portal_listed"),
 ]
 
 urlpatterns = [

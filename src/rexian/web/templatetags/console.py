@@ -11,10 +11,13 @@ from typing import Any
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from rexian.core.clock import SHANGHAI
+from rexian.supervision.clocks import Light
+from rexian.supervision.selectors import deadline_of
 from rexian.taxonomy.choices import COLOURS, AppealType, Channel, Urgency
+from rexian.taxonomy.policy import Limit, LimitUnit
 from rexian.tickets.actions import allowed_actions
 from rexian.tickets.workflow import STATE_COLOURS, Action, CallbackOutcome, State
 
@@ -73,6 +76,36 @@ def local(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 @register.filter
 def satisfaction_label(code: str) -> str:
     return gettext(CallbackOutcome(code).label) if code in CallbackOutcome.__members__.values() else code
+
+
+LIGHT_CLASSES = {Light.GREEN: "green", Light.YELLOW: "yellow", Light.RED: "red"}
+
+
+@register.filter
+def light_class(light: int) -> str:
+    return LIGHT_CLASSES[Light(light)]
+
+
+@register.filter
+def light_tag(light: int) -> SafeString:
+    """A warning light: a coloured dot and its words (the colour alone would not reach everyone)."""
+    value = Light(light)
+    return format_html('<span class="light {}">{}</span>', LIGHT_CLASSES[value], gettext(value.label))
+
+
+@register.filter
+def limit_label(limit: Limit) -> str:
+    if limit.unit is LimitUnit.HOURS:
+        return ngettext("%(n)d 小时", "%(n)d 小时", limit.amount) % {"n": limit.amount}
+    if limit.amount == 0:
+        return gettext("当日")
+    return ngettext("%(n)d 个工作日", "%(n)d 个工作日", limit.amount) % {"n": limit.amount}
+
+
+@register.inclusion_tag("web/partials/deadline.html")
+def deadline(ticket: Any) -> dict[str, Any]:
+    """A list's deadline cell: the ticket's worst light and its governing deadline (clocks fetched per page)."""
+    return {"deadline": deadline_of(ticket)}
 
 
 QUICK_ACTIONS = (Action.SIGN, Action.APPROVE_REPLY, Action.APPROVE_RETURN, Action.APPROVE_EXTENSION)

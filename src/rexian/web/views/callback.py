@@ -7,10 +7,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from rexian.tickets.selectors import callback_queue
-from rexian.web.views.common import paginate, workbench
+from rexian.web.views.common import ticket_page, workbench
 
 
 @workbench("callback")
 def queue(request: HttpRequest) -> HttpResponse:
-    page = paginate(request, callback_queue(request.user))
+    page = ticket_page(request, callback_queue(request.user))
     return render(request, "web/console/callback.html", {"active": "callback", "page": page, "kind": "callback"})

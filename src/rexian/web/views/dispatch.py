@@ -13,12 +13,12 @@ from rexian.directory.selectors import units_for_picking
 from rexian.tickets.access import visible_tickets
 from rexian.tickets.actions import dispatch
 from rexian.tickets.selectors import LIST_RELATED, dispatch_queue
-from rexian.web.views.common import paginate, with_suggestions, workbench
+from rexian.web.views.common import ticket_page, with_suggestions, workbench
 
 
 @workbench("dispatch")
 def queue(request: HttpRequest) -> HttpResponse:
-    page = paginate(request, dispatch_queue(request.user))
+    page = ticket_page(request, dispatch_queue(request.user))
     rows = with_suggestions(page.items)
     context = {"active": "dispatch", "page": page, "rows": rows, "units": list(units_for_picking())}
     return render(request, "web/console/dispatch.html", context)

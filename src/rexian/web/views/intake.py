@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 
 from rexian.core.errors import DomainError, ValidationError
 from rexian.directory.models import Unit, UnitKind
+from rexian.supervision.selectors import with_deadlines
 from rexian.taxonomy.choices import AppealType, Channel, Urgency
 from rexian.taxonomy.models import Category
 from rexian.tickets.actions import create_and_finish, create_ticket
@@ -57,9 +58,9 @@ def _context(request: HttpRequest, values: Any, errors: dict[str, list[str]] | N
         "values": values,
         "errors": errors or {},
         "phone": phone,
-        "history": caller_history(request.user, phone),
+        "history": with_deadlines(caller_history(request.user, phone)),
         "finished_states": [s.value for s in FINISHED_STATES],
-        "returned": list(needing_information(request.user)[:20]),
+        "returned": with_deadlines(list(needing_information(request.user)[:20])),
         "types": AppealType.choices,
         "urgencies": Urgency.choices,
         "channels": Channel.choices,
@@ -124,7 +125,7 @@ def _register_and_finish(request: HttpRequest, data: dict[str, Any], finish: Act
 def caller(request: HttpRequest) -> HttpResponse:
     """The caller's earlier tickets, looked up as the agent types the number (htmx)."""
     phone = request.GET.get("citizen_phone") or request.GET.get("phone") or ""
-    history = caller_history(request.user, phone)
+    history = with_deadlines(caller_history(request.user, phone))
     return render(
         request,
         "web/partials/caller_history.html",

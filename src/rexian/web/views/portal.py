@@ -26,12 +26,14 @@ from rexian.core.clock import SHANGHAI
 from rexian.core.errors import DomainError, InvalidTransition, NotFound, StaleVersion, ValidationError
 from rexian.core.ratelimit import client_ip, hit
 from rexian.directory.models import Unit, UnitKind
+from rexian.supervision.selectors import public_listed
 from rexian.taxonomy.choices import AppealType, Channel
 from rexian.tickets.access import CitizenActor, citizen_ticket, get_ticket_for
 from rexian.tickets.actions import callback, create_ticket
 from rexian.tickets.models import Ticket, TicketEvent
 from rexian.tickets.selectors import events_of
 from rexian.tickets.workflow import UNIT_STATES, Action, CallbackOutcome, State
+from rexian.web.views.common import paginate
 
 SESSION_TICKETS = "portal_tickets"  # ids of the tickets this browser may follow
 SESSION_LAST = "portal_last"  # the ticket just filed, for the confirmation page
@@ -96,6 +98,12 @@ class PublicEvent:
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "web/portal/home.html")
+
+
+@require_GET
+def listed(request: HttpRequest) -> HttpResponse:
+    """The active 挂牌督办 cases, public: number, subject, unit, date and reason, never the citizen."""
+    return render(request, "web/portal/listed.html", {"page": paginate(request, public_listed())})
 
 
 @require_http_methods(["GET", "POST"])

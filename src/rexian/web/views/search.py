@@ -13,7 +13,7 @@ from rexian.directory.selectors import units_for_picking
 from rexian.taxonomy.models import Category
 from rexian.tickets.selectors import filter_tickets
 from rexian.tickets.workflow import State
-from rexian.web.views.common import paginate, workbench
+from rexian.web.views.common import ticket_page, workbench
 
 TEXT_FILTERS = ("number", "phone", "q", "unit", "category")
 
@@ -46,7 +46,7 @@ def _filters(request: HttpRequest) -> tuple[dict[str, Any], dict[str, list[str]]
 def search(request: HttpRequest) -> HttpResponse:
     filters, errors = _filters(request)
     results = filter_tickets(request.user, filters).order_by("-created_at", "-id")
-    page = paginate(request, results)
+    page = ticket_page(request, results)
     query = request.GET.copy()
     query.pop("page", None)
     context = {

@@ -1,5 +1,6 @@
-"""The ticket page: every field, the timeline, and a form for each action the user may take now. Every
-action of the console, from any page, is posted to `act`."""
+"""The ticket page: every field, the timeline, the clocks and supervision, and a form for each action the user
+may take now. Every action of the console, from any page, is posted to `act`; the supervisors' forms (notices,
+watches) to their own views, which show errors on the same page."""
 
 from __future__ import annotations
 
@@ -12,16 +13,28 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
+from django.views.decorators.http import require_POST
 
-from rexian.core.errors import DomainError, NotFound
+from rexian.core import clock
+from rexian.core.errors import DomainError, NotFound, ValidationError
 from rexian.directory.models import Unit
 from rexian.directory.selectors import catalogue_entry_for, units_for_picking
+from rexian.supervision.actions import issue_notice, lift_watch, watch_ticket
+from rexian.supervision.models import WatchKind
+from rexian.supervision.selectors import (
+    clocks_of,
+    issuable_levels,
+    may_supervise,
+    open_watches,
+    visible_notices,
+    with_deadlines,
+)
 from rexian.taxonomy.models import Category
 from rexian.tickets.access import HIDDEN_IDENTITY, get_ticket_for, identity_hidden, sees_everything, visible_tickets
 from rexian.tickets.actions import ACTIONS, allowed_actions, attach_file
 from rexian.tickets.models import Ticket
 from rexian.tickets.selectors import attachment_of, attachment_response, events_of
-from rexian.tickets.workflow import Action
+from rexian.tickets.workflow import FINISHED_STATES, Action
 from rexian.web.forms import ACTION_FORMS, CALLBACK_SCRIPT, action_kwargs
 from rexian.web.presenters import event_view
 from rexian.web.views.common import overdue, staff_only
@@ -30,6 +43,8 @@ MAIN_STEPS = (
     Action.DISPATCH, Action.SIGN, Action.REPLY, Action.APPROVE_REPLY, Action.CALLBACK,
     Action.APPROVE_RETURN, Action.APPROVE_EXTENSION,
 )  # fmt: skip
+# The supervisors' forms on the page, by the name `failed` gives them when one is refused.
+SUPERVISION_FORMS = ("notice", "watch", "lift")
 # Queue rows that an action posted from a queue page re-renders in place (htmx).
 ROW_FRAGMENTS = {"dispatch": "web/partials/dispatch_row.html", "unit": "web/partials/unit_row.html"}
 
@@ -73,9 +88,24 @@ def _form_context(ticket: Ticket, forms: list[dict[str, Any]]) -> dict[str, Any]
     return context
 
 
-def _page(
-    request: HttpRequest, ticket: Ticket, *, failed: Action | None = None, error: DomainError | None = None
-) -> HttpResponse:
+def _supervision(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
+    """The 时限与督办 panel: every clock, the notices the user may read, the watches, and what a supervisor
+    may issue (documents only while a unit holds the ticket)."""
+    watches = open_watches(ticket)
+    open_work = ticket.handling_unit_id is not None and ticket.state not in FINISHED_STATES
+    clocks = clocks_of(ticket, clock.now())
+    return {
+        "clocks": clocks,
+        "worst_light": max((c.light for c in clocks if c.running), default=None),
+        "notices": list(visible_notices(request.user).filter(ticket=ticket).order_by("issued_at", "pk")),
+        "watches": watches,
+        "levels": issuable_levels(request.user.roles) if open_work else [],
+        "may_watch": may_supervise(request.user.roles),
+        "watch_kinds": [kind for kind in WatchKind if kind not in {w.kind for w in watches}],
+    }
+
+
+def _page(request: HttpRequest, ticket: Ticket, *, failed: str = "", error: DomainError | None = None) -> HttpResponse:
     hidden = identity_hidden(request.user, ticket)
     forms = _forms(request, ticket)
     context = {
@@ -87,12 +117,14 @@ def _page(
         "attachments": list(ticket.attachments.order_by("pk")),
         "co_units": list(ticket.co_units.all()),
         "forms": forms,
-        "failed": failed.value if failed else "",
+        "failed": failed,
+        "supervision_failed": failed in SUPERVISION_FORMS,
         "error": error,
         "errors": getattr(error, "fields", None) or {},
         "values": request.POST if failed else {},
         "overdue": overdue(ticket),
         **_form_context(ticket, forms),
+        **_supervision(request, ticket),
     }
     status = error.status if error else 200
     return render(request, "web/console/ticket.html", context, status=status)
@@ -135,7 +167,7 @@ def act(request: HttpRequest, ticket_id: int, action: str) -> HttpResponse:
             return _row(request, fragment, ticket_id, error=error)
         if error.status == 404:
             raise Http404(error.message) from error
-        return _page(request, _load(request, ticket_id), failed=code, error=error)
+        return _page(request, _load(request, ticket_id), failed=code.value, error=error)
     if fragment and request.htmx:
         return _row(request, fragment, ticket_id, done=gettext("%(action)s完成") % {"action": gettext(code.label)})
     done = gettext("工单 %(number)s：%(action)s完成。") % {"number": ticket.number, "action": gettext(code.label)}
@@ -157,6 +189,7 @@ def _row(request: HttpRequest, template: str, ticket_id: int, **extra: Any) -> H
     ticket = _load(request, ticket_id)
     entry = catalogue_entry_for(ticket.category, ticket.district) if ticket.category else None
     suggested = entry.unit if entry else None
+    with_deadlines([ticket])
     context = {"ticket": ticket, "suggested": suggested, "units": list(units_for_picking()), **extra}
     error = extra.get("error")
     context["errors"] = getattr(error, "fields", None) or {}
@@ -169,3 +202,62 @@ def download(request: HttpRequest, ticket_id: int, attachment_id: int) -> FileRe
         return attachment_response(attachment_of(request.user, ticket_id, attachment_id))
     except NotFound as error:
         raise Http404(error.message) from error
+
+
+# ---- supervision from the ticket page --------------------------------------------------------------------------
+
+
+def _refused(request: HttpRequest, ticket_id: int, form: str, error: DomainError) -> HttpResponse:
+    if error.status == 404:
+        raise Http404(error.message) from error
+    return _page(request, _load(request, ticket_id), failed=form, error=error)
+
+
+def _level(raw: str | None) -> int:
+    try:
+        return int(raw or "")
+    except ValueError:
+        message = gettext("请选择督办级别。")
+        raise ValidationError(message, fields={"level": [message]}) from None
+
+
+@staff_only
+@require_POST
+def issue(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """签发督办文书: a 催办 or a rung of the ladder the user's role may issue."""
+    try:
+        level = _level(request.POST.get("level"))
+        notice = issue_notice(actor=request.user, ticket_id=ticket_id, level=level, text=request.POST.get("text", ""))
+    except DomainError as error:
+        return _refused(request, ticket_id, "notice", error)
+    issued = gettext("已签发%(title)s %(number)s。") % {"title": notice.title, "number": notice.number}
+    messages.success(request, issued)
+    return redirect("ticket", ticket_id=ticket_id)
+
+
+@staff_only
+@require_POST
+def watch(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """挂牌督办 or 列入重点疑难事项, by the button pressed."""
+    kind = request.POST.get("kind", "")
+    try:
+        watch_ticket(actor=request.user, ticket_id=ticket_id, kind=kind, reason=request.POST.get("reason", ""))
+    except DomainError as error:
+        return _refused(request, ticket_id, "watch", error)
+    messages.success(request, gettext("已%(kind)s。") % {"kind": gettext(WatchKind(kind).label)})
+    return redirect("ticket", ticket_id=ticket_id)
+
+
+@staff_only
+@require_POST
+def lift(request: HttpRequest, ticket_id: int, watch_id: int) -> HttpResponse:
+    """解除 a watch of this ticket; back to the list it was lifted from when the form says so."""
+    ticket = _load(request, ticket_id)
+    if not ticket.watches.filter(pk=watch_id).exists():
+        raise Http404(gettext("该事项不存在。"))
+    try:
+        lifted = lift_watch(actor=request.user, watch_id=watch_id, note=request.POST.get("note", ""))
+    except DomainError as error:
+        return _refused(request, ticket_id, "lift", error)
+    messages.success(request, gettext("已解除%(kind)s。") % {"kind": gettext(WatchKind(lifted.kind).label)})
+    return redirect(_next_url(request, ticket))

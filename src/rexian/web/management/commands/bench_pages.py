@@ -22,6 +22,9 @@ PAGES = [
     ("callback1", "/console/callback/"),
     ("dispatch1", "/console/tickets/{ticket}/"),
     ("h_x_qingshan", "/console/tickets/{unit_ticket}/"),
+    ("lead1", "/console/supervision/?tab=overdue"),
+    ("lead1", "/console/supervision/?tab=ledger"),
+    ("h_x_qingshan", "/console/notices/"),
 ]
 
 

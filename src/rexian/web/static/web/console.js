@@ -72,6 +72,11 @@
     hidden.value = match ? match[1] : input.value.trim();
   });
 
+  // A notice's print button: the print style sheet leaves only the document.
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("[data-print]")) window.print();
+  });
+
   // Batch selection on queues: "select all" ticks every row box.
   document.addEventListener("change", function (event) {
     if (event.target.matches && event.target.matches("[data-select-all]")) {
