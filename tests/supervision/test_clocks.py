@@ -1,6 +1,6 @@
 """Clock rules without a database: which stages run, when lights change, which ladder level is reached."""
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from rexian.supervision.clocks import (
     RESTARTS,
@@ -99,3 +99,11 @@ def test_cards_by_thresholds():
         Card.NONE, Card.NONE, Card.YELLOW, Card.YELLOW, Card.ORANGE, Card.ORANGE, Card.RED, Card.RED
     ]
     assert card_for(5, [3]) is Card.YELLOW  # a centre with yellow cards only (Dongguan has red and yellow)
+
+
+def test_an_hours_limit_extended_near_midnight_counts_shanghai_days():
+    # Thursday 23:00 in Shanghai (15:00 UTC) + 2 hours is Friday 01:00 in Shanghai but still Thursday in UTC:
+    # one more working day must lead to Monday 01:00, not Tuesday.
+    start = datetime(2026, 11, 19, 15, 0, tzinfo=UTC)
+    due = due_moment(WEEKLY, start, Limit(2, LimitUnit.HOURS), 1)
+    assert due == datetime(2026, 11, 23, 1, 0, tzinfo=SHANGHAI)

@@ -10,6 +10,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from rexian.core.clock import SHANGHAI
 from rexian.tickets import actions
 from rexian.tickets.models import Ticket
 from tests.conftest import APPEAL, PASSWORD
@@ -397,7 +398,7 @@ def test_search_by_number_phone_text_state_unit_and_dates(city):
     assert a.number in by_unit and b.number not in by_unit
     assert b.number in page(client, reverse("search"), category="01")
     assert b.number in page(client, reverse("search"), q=b.number)  # the top bar's box takes a number
-    day = a.created_at.date().isoformat()
+    day = a.created_at.astimezone(SHANGHAI).date().isoformat()  # the local day, also between 00:00 and 08:00
     assert a.number in page(client, reverse("search"), created_from=day, created_to=day)
 
 

@@ -14,6 +14,7 @@ from enum import IntEnum
 
 from rexian.taxonomy.policy import Calendar, Limit, LimitUnit, Stage
 from rexian.tickets.workflow import Action, State
+from rexian.workdays.calendar import SHANGHAI
 
 # The clocks that run while a ticket is in a state. A dispatched ticket must be signed, and its handling
 # limit already runs (it counts from dispatch).
@@ -58,7 +59,7 @@ def due_moment(calendar: Calendar, start: datetime, limit: Limit, extra_workdays
     """The deadline of a clock: the limit from `start`, plus granted extensions in working days."""
     if limit.unit is LimitUnit.WORKDAYS:
         return calendar.deadline(start, limit.amount + extra_workdays)
-    due = start + timedelta(hours=limit.amount)
+    due = (start + timedelta(hours=limit.amount)).astimezone(SHANGHAI)  # local, to count days in Shanghai
     if extra_workdays:
         extended = calendar.deadline(due, extra_workdays)
         due = due + timedelta(days=(extended.date() - due.date()).days)
