@@ -34,7 +34,7 @@ from rexian.supervision.models import (
 )
 from rexian.taxonomy.policy import Calendar, Limit, LimitUnit, Stage
 from rexian.taxonomy.selectors import limit_for
-from rexian.tickets.access import Actor, get_ticket_for
+from rexian.tickets.access import Actor, actor_name, get_ticket_for
 from rexian.tickets.models import Ticket
 from rexian.tickets.validation import FieldErrors, clean_text
 from rexian.tickets.workflow import FINISHED_STATES, Action
@@ -136,11 +136,6 @@ SUPERVISORS = frozenset({Role.SHIFT_LEAD, Role.CENTRE_ADMIN})
 NOTICE_TEXT_LIMIT = 2000
 
 
-def _name(actor: Actor) -> str:
-    full = f"{getattr(actor, 'last_name', '')}{getattr(actor, 'first_name', '')}".strip()
-    return full or getattr(actor, "username", str(actor))
-
-
 def issue_notice(*, actor: Actor, ticket_id: int, level: int, text: str = "") -> Notice:
     """A centre supervisor issues a ladder document (or a 催办, level 0) on a ticket a unit holds."""
     errors = FieldErrors()
@@ -167,7 +162,7 @@ def issue_notice(*, actor: Actor, ticket_id: int, level: int, text: str = "") ->
         text=body or default,
         issued_at=now,
         issued_by_id=actor.pk,
-        issued_by_name=_name(actor),
+        issued_by_name=actor_name(actor),
         explanation_due_at=explanation_due,
     )
 
@@ -186,7 +181,7 @@ def explain_notice(*, actor: Actor, notice_id: int, explanation: str) -> Notice:
             raise InvalidTransition("该文书无需书面说明。", code="no_explanation_asked")
         if notice.explained_at is not None:
             raise InvalidTransition("该督办文书已作出书面说明。", code="already_explained")
-        notice.explanation, notice.explained_at, notice.explained_by_name = body, timekeeper.now(), _name(actor)
+        notice.explanation, notice.explained_at, notice.explained_by_name = body, timekeeper.now(), actor_name(actor)
         notice.save(update_fields=["explanation", "explained_at", "explained_by_name"])
     return notice
 
@@ -204,7 +199,7 @@ def watch_ticket(*, actor: Actor, ticket_id: int, kind: str, reason: str) -> Wat
     try:
         with transaction.atomic():
             return Watch.objects.create(
-                kind=kind, ticket=ticket, reason=text, added_at=timekeeper.now(), added_by_name=_name(actor)
+                kind=kind, ticket=ticket, reason=text, added_at=timekeeper.now(), added_by_name=actor_name(actor)
             )
     except IntegrityError:
         raise Conflict(f"该工单已在{WatchKind(kind).label}中。", code="already_watched") from None
@@ -217,7 +212,7 @@ def lift_watch(*, actor: Actor, watch_id: int, note: str = "") -> Watch:
     if actor.roles.isdisjoint(SUPERVISORS):
         raise PermissionDenied("只有值班长或中心管理员可以解除。")
     updated = Watch.objects.filter(pk=watch_id, lifted_at__isnull=True).update(
-        lifted_at=timekeeper.now(), lifted_by_name=_name(actor), lift_note=text
+        lifted_at=timekeeper.now(), lifted_by_name=actor_name(actor), lift_note=text
     )
     if not updated:
         raise NotFound("该事项不存在或已解除。")

@@ -61,6 +61,15 @@ class CitizenActor:
         return "诉求人（网上）"
 
 
+def actor_name(actor: Actor) -> str:
+    """The name written into records: 姓+名 for staff, else the username; 系统 or the citizen for actors without
+    an account."""
+    if actor.pk is None:
+        return str(actor)
+    full = f"{getattr(actor, 'last_name', '')}{getattr(actor, 'first_name', '')}".strip()
+    return full or getattr(actor, "username", "")
+
+
 def citizen_ticket(number: str, proof: str) -> Ticket | None:
     """The ticket with this number, if `proof` is its citizen's phone number or its query code."""
     number, proof = number.strip(), proof.strip().replace(" ", "").replace("-", "")

@@ -34,7 +34,7 @@ from rexian.supervision.models import StageClock
 from rexian.taxonomy.choices import Urgency
 from rexian.taxonomy.policy import Limit, Stage, deadline
 from rexian.taxonomy.selectors import limit_for
-from rexian.tickets.access import SYSTEM, Actor, authorize, get_ticket_for, may_ever, visible_tickets
+from rexian.tickets.access import SYSTEM, Actor, actor_name, authorize, get_ticket_for, may_ever, visible_tickets
 from rexian.tickets.files import MAX_ATTACHMENT_BYTES, safe_name, sniff
 from rexian.tickets.models import Attachment, DailySequence, Ticket, TicketEvent
 from rexian.tickets.validation import FieldErrors, clean_text, clean_ticket_fields
@@ -58,13 +58,6 @@ Change = tuple[State, dict[str, Any]]  # the state an action moves to and the pa
 # ---- shared machinery -------------------------------------------------------------------------------
 
 
-def _actor_name(actor: Actor) -> str:
-    if actor.pk is None:  # the system, or a citizen on the portal
-        return str(actor)
-    full = f"{getattr(actor, 'last_name', '')}{getattr(actor, 'first_name', '')}".strip()
-    return full or getattr(actor, "username", "")
-
-
 def _record(
     ticket: Ticket, actor: Actor, action: Action, from_state: str, payload: dict[str, Any], moment: datetime
 ) -> TicketEvent:
@@ -76,7 +69,7 @@ def _record(
         from_state=from_state,
         to_state=ticket.state,
         actor_id=actor.pk,
-        actor_name=_actor_name(actor),
+        actor_name=actor_name(actor),
         actor_unit=getattr(actor, "unit", None),
         payload=payload,
         version=ticket.version,
