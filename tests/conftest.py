@@ -3,15 +3,19 @@ the dispatch catalogue, and one user per role."""
 
 from __future__ import annotations
 
+import importlib
 import json
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.apps import apps as django_apps
 from django.test import Client
 
 from rexian.directory.models import CatalogueEntry, RoleGrant, Unit, UnitKind, User
 from rexian.directory.roles import Role
+from rexian.intake.selectors import forget_rules
+from rexian.routing.selectors import forget as forget_routing_reads
 from rexian.taxonomy.models import Category
 from rexian.taxonomy.selectors import forget_policies
 from rexian.workdays.selectors import forget_calendar
@@ -46,6 +50,8 @@ def _fresh_calendar() -> None:
     (rolled back) holidays or policies."""
     forget_calendar()
     forget_policies()
+    forget_routing_reads()
+    forget_rules()
 
 
 @pytest.fixture
@@ -67,6 +73,17 @@ def seeded_rules(db) -> None:
         defaults = {"name": name, "auto_after_workdays": auto, "explanation_workdays": days, "issuer_roles": roles}
         LadderLevel.objects.get_or_create(level=level, defaults=defaults)
     forget_policies()
+
+
+@pytest.fixture
+def seeded_screening(db) -> None:
+    """The screening rules the migration seeds, put back as the migration writes them when a transactional
+    test has flushed them."""
+    from rexian.intake.models import ScreeningRule
+
+    if not ScreeningRule.objects.exists():
+        importlib.import_module("rexian.intake.migrations.0002_seed_rules").seed(django_apps, None)
+    forget_rules()
 
 
 @pytest.fixture(autouse=True)

@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "rexian.tickets",
     "rexian.notify",
     "rexian.supervision",
+    "rexian.intake",
+    "rexian.routing",
     "rexian.api",
     "rexian.web",
     "rexian.demo",

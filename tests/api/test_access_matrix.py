@@ -94,7 +94,8 @@ def valid_payload(action: Action, city: City) -> dict[str, Any]:
     }
     if action is Action.MERGE_INTO:
         return {"target_id": new_ticket(city).pk}
-    if action in (Action.REQUEST_RETURN, Action.REJECT_RETURN, Action.REJECT_EXTENSION, Action.SEND_BACK_REPLY):
+    if action in (Action.REQUEST_RETURN, Action.REJECT_RETURN, Action.REJECT_EXTENSION, Action.SEND_BACK_REPLY,
+                  Action.RECALL_DISPATCH):
         return REASON
     return payloads.get(action, {})
 

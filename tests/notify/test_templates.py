@@ -36,10 +36,12 @@ def _longest_demo_values() -> dict[str, str]:
     return {"subject": max(subjects, key=len), "unit": max(units, key=len)}
 
 
-def test_the_six_templates_are_there_in_chinese():
+def test_the_eight_templates_are_there_in_chinese():
     assert {code: t.label for code, t in DEFAULTS.items()} == {
         "receipt": "受理回执",
         "closed": "办结通知",
+        "merged": "并单通知",
+        "merged_result": "并单办结通知",
         "new_ticket": "新工单",
         "due_soon": "即将超期",
         "reminder": "催办",

@@ -118,6 +118,7 @@ def payloads(action: Action, ticket_ids: list[int]) -> st.SearchStrategy[dict[st
                               **note},
         Action.REQUEST_RETURN: reason,
         Action.APPROVE_RETURN: note,
+        Action.RECALL_DISPATCH: reason,
         Action.REJECT_RETURN: reason,
         Action.REQUEST_EXTENSION: {"days": st.integers(0, 20), "reason": TEXT},
         Action.APPROVE_EXTENSION: note,

@@ -47,11 +47,12 @@ EXPECTED: dict[tuple[str, str], tuple[tuple[str, ...], set[str], str]] = {
     ("registered", "answer_directly"): (("answered",), INTAKE, ANY),
     ("registered", "reject_out_of_scope"): (("rejected",), INTAKE | DISPATCH, ANY),
     ("registered", "return_to_intake"): (("registered",), DISPATCH, ANY),
-    ("registered", "dispatch"): (("dispatched",), DISPATCH, ANY),
+    ("registered", "dispatch"): (("dispatched",), DISPATCH | {"system"}, ANY),  # 人机双审: the machine too
     ("registered", "merge_into"): (("merged",), INTAKE | DISPATCH, ANY),
     ("registered", "mark_urgent"): (("registered",), INTAKE | DISPATCH, ANY),
     ("registered", "add_note"): (("registered",), NOTE, ANY),
     ("dispatched", "merge_into"): (("merged",), DISPATCH, ANY),
+    ("dispatched", "recall_dispatch"): (("registered",), DISPATCH, ANY),
     ("dispatched", "sign"): (("in_progress",), UNIT, HANDLING),
     ("dispatched", "request_return"): (("return_requested",), UNIT, HANDLING),
     ("dispatched", "mark_urgent"): (("dispatched",), INTAKE | DISPATCH, ANY),
@@ -151,11 +152,11 @@ def test_permitted_takes_any_of_several_roles_and_no_roles_permit_nothing():
     assert not permitted("registered", "no_such_action", list(Role))
 
 
-def test_the_city_leader_is_read_only_and_the_system_only_archives_and_reschedules():
+def test_the_city_leader_is_read_only_and_the_system_only_dispatches_archives_and_reschedules():
     leader_rows = [key for key, row in TRANSITIONS.items() if Role.CITY_LEADER in row.roles]
     assert leader_rows == []
     system_actions = {a for (_, a), row in TRANSITIONS.items() if Role.SYSTEM in row.roles}
-    assert system_actions == {Action.ARCHIVE, Action.RESCHEDULE}
+    assert system_actions == {Action.DISPATCH, Action.ARCHIVE, Action.RESCHEDULE}
     creators = {"intake", "dispatcher", "shift_lead", "centre_admin", "system", "citizen"}
     assert {r.value for r in CREATE_ROLES} == creators
 

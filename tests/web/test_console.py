@@ -146,7 +146,7 @@ def test_caller_lookup_shows_earlier_and_open_tickets(city):
     assert "首次来电" in page(login("intake"), reverse("intake_caller"), citizen_phone="13900000000")
 
 
-def test_side_panels_warn_of_emergencies_duplicates_and_suggest_a_unit(city):
+def test_side_panels_warn_of_emergencies_duplicates_and_suggest_a_unit(city, seeded_screening):
     existing = registered(city)
     values = {**APPEAL, "description": "楼下着火了，冒烟很大"}
     html = login("intake").post(reverse("intake_panels"), values).content.decode()
@@ -446,6 +446,7 @@ def test_list_pages_do_not_make_a_query_per_ticket(city, username, url, params):
 
     client = login(username)
     grow(2)
+    _queries(client, reverse(url), **params)  # fills the per-process caches (gazetteer, thresholds, models)
     few = _queries(client, reverse(url), **params)
     grow(8)
     many = _queries(client, reverse(url), **params)

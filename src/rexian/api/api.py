@@ -9,6 +9,8 @@ from ninja.renderers import JSONRenderer
 from rexian.api.auth import AUTH, issue_token
 from rexian.core.errors import DomainError
 from rexian.directory.api import router as directory_router
+from rexian.intake.api import router as intake_router
+from rexian.routing.api import router as routing_router
 from rexian.taxonomy.api import router as taxonomy_router
 from rexian.tickets.api import router as tickets_router
 
@@ -111,3 +113,5 @@ def token(request: HttpRequest, payload: TokenIn):
 api.add_router("", tickets_router)
 api.add_router("", directory_router)
 api.add_router("", taxonomy_router)
+api.add_router("", routing_router)
+api.add_router("", intake_router)

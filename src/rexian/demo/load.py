@@ -21,6 +21,8 @@ from rexian.directory.models import CatalogueEntry, RoleGrant, Unit, UnitKind, U
 from rexian.directory.roles import Role
 from rexian.directory.selectors import catalogue_entry_for
 from rexian.notify.models import Notification
+from rexian.routing import actions as routing_actions
+from rexian.routing.models import AutoDispatchRule, ClassifierModel, ModelStatus, Task
 from rexian.taxonomy.models import Category
 from rexian.tickets import actions
 from rexian.tickets.access import visible_tickets
@@ -45,6 +47,8 @@ def is_loaded() -> bool:
 def reset() -> None:
     with transaction.atomic():
         Notification.objects.all().delete()
+        ClassifierModel.objects.all().delete()
+        AutoDispatchRule.objects.all().delete()
         Ticket.objects.filter(merged_into__isnull=False).update(merged_into=None)
         Ticket.objects.all().delete()
         DailySequence.objects.all().delete()
@@ -56,11 +60,17 @@ def reset() -> None:
             unit.delete()
 
 
+def load_directory() -> tuple[dict[str, Unit], dict[str, Category]]:
+    """The demo city's units, categories and dispatch catalogue, without users or tickets."""
+    units = _load_units()
+    categories = _load_categories()
+    _load_catalogue(units, categories)
+    return units, categories
+
+
 def load(*, tickets: int = 2000, seed: int = 12345, log: Callable[[str], None] = print) -> dict[str, int]:
     with transaction.atomic():
-        units = _load_units()
-        categories = _load_categories()
-        _load_catalogue(units, categories)
+        units, categories = load_directory()
         users = _load_users(units)
     log(f"units {len(units)}, categories {len(categories)}, users {len(users)}")
     # The history's receipts and notices still go through the log channel, but one line each would bury the
@@ -72,7 +82,23 @@ def load(*, tickets: int = 2000, seed: int = 12345, log: Callable[[str], None] =
         made = _load_tickets(tickets, random.Random(seed), units, users, log)
     finally:
         notify_log.setLevel(level)
-    return {"units": len(units), "categories": len(categories), "users": len(users), "tickets": made}
+    trained = _train_models(users["admin"], log)
+    return {"units": len(units), "categories": len(categories), "users": len(users), "tickets": made, "models": trained}
+
+
+def _train_models(admin: User, log: Callable[[str], None]) -> int:
+    """Train and activate the routing models on the demo's history, as a centre admin would on day one; the
+    machine dispatches nothing until an admin sets a threshold (智能分派 → 机器派单)."""
+    trained = 0
+    for task in (Task.CATEGORY, Task.APPEAL_TYPE, Task.UNIT, Task.SCOPE):
+        model = routing_actions.start_training(actor=admin, task=task, background=False)
+        if model.status == ModelStatus.READY:
+            routing_actions.activate(actor=admin, model_id=model.pk)
+            trained += 1
+            log(f"model {model}: accuracy {model.evaluation['accuracy']:.3f} on {model.n_test} held-back tickets")
+        else:
+            log(f"model {model} not trained: {model.error}")
+    return trained
 
 
 def _load_units() -> dict[str, Unit]:

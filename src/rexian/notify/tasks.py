@@ -8,9 +8,13 @@ from rexian.core import clock
 from rexian.notify.models import Notification
 from rexian.notify.outbox import contact_unit, tell_citizen
 from rexian.notify.rules import citizen_template, message_for
-from rexian.notify.templates import chinese_date
+from rexian.notify.templates import RESULT_EXCERPT, chinese_date, excerpt, redact
 from rexian.tickets.models import Ticket, TicketEvent
-from rexian.tickets.workflow import Action
+from rexian.tickets.workflow import Action, State
+
+# A parent in one of these states has a result its merged appeals' citizens can be told at once.
+RESULT_STATES = frozenset({State.ANSWERED, State.CLOSED})
+NO_RESULT_TEXT = "详见查询页面"
 
 
 @task()
@@ -30,6 +34,11 @@ def notify_event(event_id: int) -> int:
             written += _write(event, f"新派协办工单：{ticket.number} {ticket.subject}", unit_id=unit_id)
     if to_centre:
         written += _write(event, f"{to_centre}：{ticket.number} {ticket.subject}", for_centre=True)
+    recalled_from = event.payload.get("unit") if event.action == Action.RECALL_DISPATCH else None
+    if recalled_from:  # the ticket has left the unit's inbox: say why
+        written += _write(
+            event, f"工单已被热线中心撤回，无需办理：{ticket.number} {ticket.subject}", unit_id=recalled_from["id"]
+        )
     _send_out(event, ticket)
     return written
 
@@ -49,6 +58,10 @@ def _send_out(event: TicketEvent, ticket: Ticket) -> None:
     template = citizen_template(Action(event.action), event.to_state)
     if template:
         tell_citizen(ticket_id=ticket.pk, template=template, context={}, dedupe_key=f"event:{event.pk}:{template}")
+    if template == "closed":
+        _tell_merged_results(event, ticket, merged_descendants(ticket))
+    if event.action == Action.MERGE_INTO:
+        _tell_merged(event, ticket)
     lead = event.payload.get("lead_unit") if event.action == Action.DISPATCH else None
     if lead:
         contact_unit(
@@ -58,6 +71,53 @@ def _send_out(event: TicketEvent, ticket: Ticket) -> None:
             context=_event_deadline(event),
             dedupe_key=f"event:{event.pk}:new_ticket",
         )
+
+
+def _tell_merged(event: TicketEvent, child: Ticket) -> None:
+    """The merged appeal's citizen learns which ticket now carries theirs; when that one is already finished, its
+    result too (and so do the citizens of appeals merged into this one before)."""
+    parent = Ticket.objects.filter(pk=event.payload.get("target_id")).first()
+    if parent is None:
+        return
+    tell_citizen(
+        ticket_id=child.pk,
+        template="merged",
+        context={"parent_number": parent.number},
+        dedupe_key=f"event:{event.pk}:merged",
+    )
+    if parent.state in RESULT_STATES:
+        _tell_merged_results(event, parent, [child, *merged_descendants(child)])
+
+
+def _tell_merged_results(event: TicketEvent, parent: Ticket, children: list[Ticket]) -> None:
+    """Each merged appeal's citizen hears the parent's result, with their own ticket's number."""
+    context = {"parent_number": parent.number, "result": _shareable_result(parent)}
+    for child in children:
+        tell_citizen(
+            ticket_id=child.pk,
+            template="merged_result",
+            context=context,
+            dedupe_key=f"event:{event.pk}:merged_result:{child.pk}",
+        )
+
+
+def _shareable_result(parent: Ticket) -> str:
+    """The parent's result as other citizens may read it: without its citizen's name or number, and short."""
+    text = redact(parent.result_text, parent.citizen_name, parent.citizen_phone)
+    return excerpt(text, RESULT_EXCERPT) or NO_RESULT_TEXT
+
+
+def merged_descendants(ticket: Ticket) -> list[Ticket]:
+    """The tickets merged into this one, and into those, and so on (one query per generation)."""
+    found: list[Ticket] = []
+    seen = {ticket.pk}
+    generation = [ticket.pk]
+    while generation:
+        children = list(Ticket.objects.filter(merged_into_id__in=generation).exclude(pk__in=seen).order_by("pk"))
+        found += children
+        seen.update(child.pk for child in children)
+        generation = [child.pk for child in children]
+    return found
 
 
 def _event_deadline(event: TicketEvent) -> dict[str, str]:

@@ -60,7 +60,27 @@ def limit_text(amount: int, *, hours: bool) -> str:
     return "当日" if amount == 0 else f"{amount}个工作日"
 
 
+def excerpt(text: str, limit: int) -> str:
+    """`text` on one line, cut to `limit` characters with an ellipsis, without a full stop at the end (the
+    template puts its own)."""
+    plain = " ".join(text.split()).rstrip("。.；;，, ")
+    return plain if len(plain) <= limit else plain[: limit - 1].rstrip("。.；;，, ") + "…"
+
+
+def redact(text: str, name: str, phone: str) -> str:
+    """Another citizen's name and number taken out of a text that is shown to someone else."""
+    if len(name.strip()) >= 2:
+        text = text.replace(name.strip(), "来电人")
+    if len(phone.strip()) >= 5:
+        text = text.replace(phone.strip(), "***")
+    return text
+
+
+# A merged appeal's citizen hears the result of the appeal it was merged into: this much of it, so that the
+# message stays one long SMS; the rest is on the portal.
+RESULT_EXCERPT = 60
 UNIT_FIELDS = TICKET_FIELDS | {"unit"}
+MERGED_FIELDS = TICKET_FIELDS | {"parent_number"}
 DEFAULTS: dict[str, Template] = {
     t.code: t
     for t in (
@@ -76,6 +96,22 @@ DEFAULTS: dict[str, Template] = {
             "办结通知",
             "办结通知：{number}",
             "【12345热线】您反映的诉求（工单编号{number}）已办结，可登录{portal_url}凭编号和查询码查看办理结果并评价。",
+        ),
+        Template(
+            "merged",
+            "并单通知",
+            "并单通知：{number}",
+            "【12345热线】您反映的诉求（工单编号{number}）已与同类诉求合并办理（主工单{parent_number}），"
+            "办理结果将一并告知。",
+            MERGED_FIELDS,
+        ),
+        Template(
+            "merged_result",
+            "并单办结通知",
+            "办结通知：{number}",
+            "【12345热线】您反映的诉求（工单编号{number}）已随主工单{parent_number}办结。办理结果：{result}。"
+            "可登录{portal_url}凭编号和查询码查看。",
+            MERGED_FIELDS | {"result"},
         ),
         Template(
             "new_ticket",

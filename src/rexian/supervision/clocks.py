@@ -31,6 +31,7 @@ RUNNING: dict[State, frozenset[Stage]] = {
 RESTARTS: dict[Action, frozenset[Stage]] = {
     Action.CREATE: frozenset({Stage.DISPATCH}),
     Action.APPROVE_RETURN: frozenset({Stage.DISPATCH}),  # misrouted: the centre dispatches again
+    Action.RECALL_DISPATCH: frozenset({Stage.DISPATCH}),
     Action.DISPATCH: frozenset({Stage.SIGN, Stage.HANDLING}),
     Action.SUB_DISPATCH: frozenset({Stage.SIGN}),  # the appeal's limit does not restart when passed down
     Action.REPLY: frozenset({Stage.REVIEW}),

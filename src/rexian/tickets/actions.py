@@ -29,6 +29,7 @@ from rexian.core.errors import (
 )
 from rexian.directory.models import Unit, UnitKind
 from rexian.notify.tasks import notify_event
+from rexian.routing.tasks import consider_dispatch
 from rexian.supervision.actions import extend_handling, recompute_provisional, sync_clocks
 from rexian.supervision.models import StageClock
 from rexian.taxonomy.choices import Urgency
@@ -79,6 +80,8 @@ def _record(
 
 def _after_commit(event: TicketEvent) -> None:
     transaction.on_commit(lambda: notify_event.enqueue(event.pk))
+    if event.action == Action.CREATE:  # the machine may dispatch it (人机双审, routing/tasks.py)
+        transaction.on_commit(lambda: consider_dispatch.enqueue(event.ticket_id))
 
 
 def _apply(
@@ -309,7 +312,11 @@ def dispatch(
     lead_unit: int | str,
     co_units: list[int | str] | None = None,
     note: str = "",
+    machine: Mapping[str, Any] | None = None,
 ) -> Ticket:
+    """Hand the ticket to its lead unit. `machine` carries the model's evidence when the system dispatches."""
+    if machine is not None and actor is not SYSTEM:
+        raise PermissionDenied("只有系统可以记录机器派单。")
     errors = FieldErrors()
     lead = _unit(errors, "lead_unit", lead_unit)
     co = [_unit(errors, "co_units", value) for value in (co_units or [])]
@@ -324,13 +331,26 @@ def dispatch(
         ticket.lead_unit = lead
         ticket.needs_information = False
         ticket.co_units.set(co_set.values())
-        return t.target, {
-            "lead_unit": _unit_ref(lead),
-            "co_units": [_unit_ref(u) for u in co_set.values()],
-            "note": text,
-        }
+        payload = {"lead_unit": _unit_ref(lead), "co_units": [_unit_ref(u) for u in co_set.values()], "note": text}
+        if machine is not None:
+            payload["machine"] = dict(machine)
+        return t.target, payload
 
     return _apply(actor, ticket_id, Action.DISPATCH, version, change)
+
+
+def recall_dispatch(*, actor: Actor, ticket_id: int, version: int, reason: str) -> Ticket:
+    """Take a dispatch back before the unit signs (a wrong unit, or a machine dispatch the reviewer undoes)."""
+    text = _text(reason, "reason", label="撤回原因", required=True)
+
+    def change(ticket: Ticket, t: Transition, now: datetime) -> Change:
+        recalled_from = ticket.handling_unit
+        ticket.lead_unit = ticket.handling_unit = None
+        ticket.co_units.clear()
+        ticket.dispatched_at = ticket.return_deadline = ticket.due_at = None
+        return t.target, {"reason": text, "unit": _unit_ref(recalled_from)}
+
+    return _apply(actor, ticket_id, Action.RECALL_DISPATCH, version, change)
 
 
 def _hand_to(ticket: Ticket, unit: Unit, now: datetime) -> None:
@@ -651,6 +671,7 @@ ACTIONS: dict[Action, Callable[..., Ticket]] = {
     Action.REJECT_OUT_OF_SCOPE: reject_out_of_scope,
     Action.RETURN_TO_INTAKE: return_to_intake,
     Action.DISPATCH: dispatch,
+    Action.RECALL_DISPATCH: recall_dispatch,
     Action.SIGN: sign,
     Action.SUB_DISPATCH: sub_dispatch,
     Action.REQUEST_RETURN: request_return,
@@ -678,8 +699,9 @@ def create_and_finish(
     params: Mapping[str, Any],
     idempotency_key: str | None = None,
 ) -> Ticket:
-    """Register an appeal and finish it at once (即办 or 不予受理): both happen, or neither."""
-    if finish not in (Action.ANSWER_DIRECTLY, Action.REJECT_OUT_OF_SCOPE):
+    """Register an appeal and finish it at once (即办, 不予受理, or 并单 into an open appeal about the same
+    problem): both happen, or neither."""
+    if finish not in (Action.ANSWER_DIRECTLY, Action.REJECT_OUT_OF_SCOPE, Action.MERGE_INTO):
         raise ValueError(f"{finish} does not finish a new ticket")
     with transaction.atomic():
         ticket, created = create_ticket(actor=actor, data=data, idempotency_key=idempotency_key)

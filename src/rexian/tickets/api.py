@@ -7,7 +7,8 @@ from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from rexian.core.errors import NotFound
-from rexian.directory.selectors import catalogue_entry_for
+from rexian.routing import api as routing_api
+from rexian.routing.suggest import appeal_of, suggest
 from rexian.tickets import actions, schemas
 from rexian.tickets.access import HIDDEN_IDENTITY, get_ticket_for, identity_hidden, visible_payload
 from rexian.tickets.models import Ticket, TicketEvent
@@ -140,19 +141,16 @@ def download_attachment(request: HttpRequest, ticket_id: int, attachment_id: int
     return attachment_response(attachment_of(request.auth, ticket_id, attachment_id))
 
 
-@router.get("/tickets/{ticket_id}/dispatch-suggestion", response=schemas.SuggestionOut, summary="派单目录建议")
+@router.get(
+    "/tickets/{ticket_id}/dispatch-suggestion",
+    response=routing_api.SuggestionOut,
+    summary="派单建议（目录、属地、模型）",
+)
 def dispatch_suggestion(request: HttpRequest, ticket_id: int):
-    """The dispatch catalogue's answer for the ticket's category and district (属地 row first)."""
+    """The dispatch catalogue's row for the ticket's category and place (属地 row first), the models' second
+    opinion, and the reasons (routing/suggest.py)."""
     ticket = get_ticket_for(request.auth, ticket_id)
-    row = catalogue_entry_for(ticket.category, ticket.district) if ticket.category else None
-    if row is None:
-        return {"unit": None, "co_units": [], "rule": "", "category": None}
-    return {
-        "unit": _unit(row.unit),
-        "co_units": [_unit(u) for u in row.co_units.all()],
-        "rule": "属地管理优先" if row.district_id else "谁主管谁负责",
-        "category": row.category.code,
-    }
+    return routing_api.suggestion_out(suggest(appeal_of(ticket)))
 
 
 def _register(action: Action, schema: type[Schema]) -> None:

@@ -83,13 +83,6 @@ class TicketOut(Schema):
     allowed_actions: list[str]
 
 
-class SuggestionOut(Schema):
-    unit: UnitRef | None
-    co_units: list[UnitRef]
-    rule: str
-    category: str | None
-
-
 class AttachmentOut(Schema):
     id: int
     name: str
@@ -216,6 +209,7 @@ ACTION_SCHEMAS: dict[Action, type[Schema]] = {
     Action.REJECT_OUT_OF_SCOPE: RejectIn,
     Action.RETURN_TO_INTAKE: ReasonIn,
     Action.DISPATCH: DispatchIn,
+    Action.RECALL_DISPATCH: ReasonIn,
     Action.SIGN: NoteIn,
     Action.SUB_DISPATCH: SubDispatchIn,
     Action.REQUEST_RETURN: ReasonIn,

@@ -72,6 +72,7 @@ class Action(StrEnum):
     REJECT_OUT_OF_SCOPE = "reject_out_of_scope"
     RETURN_TO_INTAKE = "return_to_intake"
     DISPATCH = "dispatch"
+    RECALL_DISPATCH = "recall_dispatch"
     SIGN = "sign"
     SUB_DISPATCH = "sub_dispatch"
     REQUEST_RETURN = "request_return"
@@ -102,6 +103,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.REJECT_OUT_OF_SCOPE: "不予受理",
     Action.RETURN_TO_INTAKE: "退回受理",
     Action.DISPATCH: "派单",
+    Action.RECALL_DISPATCH: "撤回派单",
     Action.SIGN: "签收",
     Action.SUB_DISPATCH: "二次派单",
     Action.REQUEST_RETURN: "申请退单",
@@ -171,7 +173,10 @@ def _rows() -> Iterable[Transition]:
     yield Transition(S.REGISTERED, A.ANSWER_DIRECTLY, (S.ANSWERED,), _INTAKE)
     yield Transition(S.REGISTERED, A.REJECT_OUT_OF_SCOPE, (S.REJECTED,), _INTAKE | _DISPATCH)
     yield Transition(S.REGISTERED, A.RETURN_TO_INTAKE, (S.REGISTERED,), _DISPATCH)
-    yield Transition(S.REGISTERED, A.DISPATCH, (S.DISPATCHED,), _DISPATCH)
+    # The machine dispatches above the centre's confidence threshold (人机双审); a dispatcher can take a
+    # dispatch back until the unit signs.
+    yield Transition(S.REGISTERED, A.DISPATCH, (S.DISPATCHED,), _DISPATCH | frozenset({Role.SYSTEM}))
+    yield Transition(S.DISPATCHED, A.RECALL_DISPATCH, (S.REGISTERED,), _DISPATCH)
     yield Transition(S.REGISTERED, A.MERGE_INTO, (S.MERGED,), _INTAKE | _DISPATCH)
     yield Transition(S.DISPATCHED, A.MERGE_INTO, (S.MERGED,), _DISPATCH)
     yield Transition(S.DISPATCHED, A.SIGN, (S.IN_PROGRESS,), _UNIT, Scope.HANDLING)

@@ -73,6 +73,7 @@ ACTION_FORMS: dict[Action, ActionForm] = {
         ),
         "primary",
     ),
+    Action.RECALL_DISPATCH: ActionForm((FormField("reason", "撤回原因", "textarea", required=True),), "warn"),
     Action.SIGN: ActionForm((NOTE,), "primary"),
     Action.SUB_DISPATCH: ActionForm((FormField("unit", "下级承办单位", "subunit", required=True), NOTE)),
     Action.REQUEST_RETURN: ActionForm((FormField("reason", "退单理由", "textarea", required=True),), "warn"),

@@ -87,6 +87,7 @@ LABELS = (
     gettext_noop("即办答复"),
     gettext_noop("退回受理"),
     gettext_noop("派单"),
+    gettext_noop("撤回派单"),
     gettext_noop("签收"),
     gettext_noop("二次派单"),
     gettext_noop("申请退单"),
@@ -166,6 +167,7 @@ LABELS = (
     gettext_noop("查询"),
     gettext_noop("督办"),
     gettext_noop("督办文书"),
+    gettext_noop("智能分派"),
     # rexian.web.forms.ACTION_FORMS
     gettext_noop("标题"),
     gettext_noop("诉求内容"),
@@ -178,6 +180,7 @@ LABELS = (
     gettext_noop("主办单位"),
     gettext_noop("协办单位"),
     gettext_noop("说明"),
+    gettext_noop("撤回原因"),
     gettext_noop("下级承办单位"),
     gettext_noop("退单理由"),
     gettext_noop("理由"),

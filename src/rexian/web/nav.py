@@ -11,6 +11,8 @@ from rexian.tickets.workflow import CREATE_ROLES, TRANSITIONS, Action, State
 
 NOT_STAFF = frozenset({Role.SYSTEM, Role.CITIZEN})
 SUPERVISION_ROLES = frozenset({Role.SHIFT_LEAD, Role.CENTRE_ADMIN, Role.QUALITY, Role.CITY_LEADER, Role.DISPATCHER})
+# The models and machine dispatch: the centre's desks read them, the centre admin changes them.
+ROUTING_ROLES = frozenset({Role.SHIFT_LEAD, Role.CENTRE_ADMIN, Role.QUALITY, Role.DISPATCHER})
 
 
 def _roles(*pairs: tuple[State, Action]) -> frozenset[Role]:
@@ -49,6 +51,7 @@ NAV: tuple[NavItem, ...] = (
     # Supervision is not in the transition table: the centre's overseers (supervisors issue, the rest read).
     NavItem("supervision", "督办", "supervision", SUPERVISION_ROLES, "Alt+7"),
     NavItem("notices", "督办文书", "unit_notices", UNIT_ROLES, "Alt+8"),
+    NavItem("routing", "智能分派", "routing", ROUTING_ROLES, "Alt+9"),
 )
 
 

@@ -1,58 +1,35 @@
-"""The intake workbench's side panels: each looks at the form as the agent types and says something
-useful. Later capabilities add their own panel here (knowledge suggestions, the classifier's guess);
-until then a panel says plainly that it has nothing to offer.
+"""The intake workbench's side panels: each looks at the form as the agent types and says something useful
+— the scope and emergency screening, the classifier's guesses, the dispatch suggestion with its reasons,
+possible duplicates, and (later) the knowledge base.
 
 Titles and empty messages are marked for the catalogue here and translated by the template; the items are
 translated as they are made, in the language of the request.
 
-A panel is a function (actor, form values) -> Panel. They must be cheap: they run on every pause in typing.
+A panel is a function (actor, reading) -> Panel. They must be cheap: they run on every pause in typing, so
+the form is read once (`Reading`) and the suggestion computed once for all panels.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from functools import cached_property
 from typing import Any
 
 from django.utils.translation import gettext, gettext_noop
 
-from rexian.core import clock
-from rexian.directory.models import Unit, UnitKind
-from rexian.directory.selectors import catalogue_entry_for
+from rexian.directory.models import Unit
+from rexian.intake.screening import SERVICE_LABELS, Concern
+from rexian.intake.selectors import find_duplicates, screen_text
+from rexian.routing import selectors as routing
+from rexian.routing.models import Task
+from rexian.routing.suggest import Appeal, Suggestion, suggest
+from rexian.taxonomy.choices import AppealType
 from rexian.taxonomy.models import Category
-from rexian.tickets.access import Actor, visible_tickets
-from rexian.tickets.models import Ticket
-from rexian.tickets.workflow import FINISHED_STATES
+from rexian.tickets.access import Actor
 
-DUPLICATE_WINDOW = timedelta(days=30)
-# Words that mean a life, a fire, a crime or a crash is happening now: 12345 hands these over at once.
-EMERGENCY_WORDS: dict[str, str] = {
-    "着火": gettext_noop("119 火警"),
-    "火灾": gettext_noop("119 火警"),
-    "冒烟": gettext_noop("119 火警"),
-    "煤气泄漏": gettext_noop("119 火警"),
-    "燃气泄漏": gettext_noop("119 火警"),
-    "抢劫": gettext_noop("110 报警"),
-    "打人": gettext_noop("110 报警"),
-    "杀人": gettext_noop("110 报警"),
-    "持刀": gettext_noop("110 报警"),
-    "绑架": gettext_noop("110 报警"),
-    "跳楼": gettext_noop("110 报警"),
-    "昏迷": gettext_noop("120 急救"),
-    "晕倒": gettext_noop("120 急救"),
-    "大出血": gettext_noop("120 急救"),
-    "心脏病": gettext_noop("120 急救"),
-    "车祸": gettext_noop("122 交通事故"),
-    "撞车": gettext_noop("122 交通事故"),
-}
-OUT_OF_SCOPE_WORDS: dict[str, str] = {
-    "起诉": gettext_noop("已进入或应通过诉讼程序的事项，请引导至人民法院"),
-    "法院判决": gettext_noop("涉及法院判决的事项不属于热线受理范围"),
-    "仲裁": gettext_noop("已进入仲裁程序的事项，请引导至仲裁机构"),
-    "部队": gettext_noop("涉及军队的事项不属于热线受理范围"),
-    "国家秘密": gettext_noop("涉及国家秘密的事项不予受理"),
-}
+# Model scores at or above this share of probability are worth a warning.
+SCOPE_SCORE_WARNING = 0.5
 
 
 @dataclass
@@ -62,85 +39,149 @@ class Panel:
     items: list[dict[str, Any]] = field(default_factory=list)
     empty: str = ""
     warn: bool = False
+    alarm: dict[str, str] | None = None  # an emergency: the red banner with the number to transfer to
 
 
-def _text(values: Mapping[str, Any]) -> str:
-    return f"{values.get('subject', '')} {values.get('description', '')}"
+class Reading:
+    """The form as it stands, with the lookups the panels share."""
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        self.values = values
+
+    def get(self, key: str) -> str:
+        return str(self.values.get(key) or "").strip()
+
+    @property
+    def text(self) -> str:
+        return f"{self.get('subject')} {self.get('description')}".strip()
+
+    @cached_property
+    def category(self) -> Category | None:
+        code = self.get("category")
+        return Category.objects.filter(code=code).select_related("parent__parent").first() if code else None
+
+    def _unit(self, key: str) -> Unit | None:
+        code = self.get(key)
+        return Unit.objects.filter(code=code).select_related("parent").first() if code else None
+
+    @cached_property
+    def suggestion(self) -> Suggestion | None:
+        if not self.text:
+            return None
+        appeal = Appeal(
+            subject=self.get("subject"),
+            description=self.get("description"),
+            address=self.get("address"),
+            category=self.category,
+            district=self._unit("district"),
+            street=self._unit("street"),
+        )
+        return suggest(appeal)
+
+    @property
+    def place(self) -> Unit | None:
+        s = self.suggestion
+        return (s.street or s.district) if s else None
 
 
-def scope_panel(actor: Actor, values: Mapping[str, Any]) -> Panel:
-    text = _text(values)
-    urgent = gettext("提到“%(word)s”：如正在发生，请立即转 %(to)s")
-    items = [{"text": urgent % {"word": w, "to": gettext(to)}} for w, to in EMERGENCY_WORDS.items() if w in text]
-    mention = gettext("提到“%(word)s”：%(why)s")
-    items += [{"text": mention % {"word": w, "why": gettext(y)}} for w, y in OUT_OF_SCOPE_WORDS.items() if w in text]
+def scope_panel(actor: Actor, reading: Reading) -> Panel:
+    """Emergencies to hand over now, appeals the hotline does not take: the centre's rules plus the model."""
+    items: list[dict[str, Any]] = []
+    alarm = None
+    for hit in screen_text(reading.text) if reading.text else []:
+        rule = hit.rule
+        if rule.concern == Concern.EMERGENCY:
+            to = gettext(SERVICE_LABELS.get(rule.transfer_to, rule.transfer_to))
+            text = gettext("提到“%(word)s”：如正在发生，请立即转 %(to)s") % {"word": hit.matched, "to": to}
+            items.append({"text": text, "emergency": True})
+            alarm = alarm or {"service": rule.transfer_to, "label": to, "reason": rule.reason or hit.matched}
+        else:
+            why = gettext("提到“%(word)s”：%(why)s") % {"word": hit.matched, "why": rule.reason}
+            items.append({"text": why, "reject": True, "reason": rule.reason, "redirect_to": rule.redirect_to})
+    items += _scope_scores(reading)
     title, empty = gettext_noop("受理范围提示"), gettext_noop("未发现紧急或不予受理的情形。")
-    return Panel("scope", title, items, empty, warn=bool(items))
+    return Panel("scope", title, items, empty, warn=bool(items), alarm=alarm)
 
 
-def duplicate_panel(actor: Actor, values: Mapping[str, Any]) -> Panel:
-    """Open appeals from the same phone, or of the same category in the same street or district lately."""
-    since = clock.now() - DUPLICATE_WINDOW
-    open_tickets = visible_tickets(actor).exclude(state__in=FINISHED_STATES).filter(created_at__gte=since)
-    phone = str(values.get("citizen_phone") or "").strip()
-    found: dict[int, tuple[Ticket, str]] = {}
-    if phone:
-        for ticket in open_tickets.filter(citizen_phone=phone)[:5]:
-            found[ticket.pk] = (ticket, gettext("同一来电人"))
-    category = Category.objects.filter(code=str(values.get("category") or "")).first()
-    place = _place(values)
-    if category and place is not None:
-        where = {"street": place} if place.kind == UnitKind.STREET else {"district": place}
-        for ticket in open_tickets.filter(category=category, **where).order_by("-created_at")[:5]:
-            found.setdefault(ticket.pk, (ticket, gettext("同类诉求 · %(place)s") % {"place": place.name}))
-    items = [{"ticket": t, "text": why} for t, why in found.values()]
-    title, empty = gettext_noop("疑似重复诉求"), gettext_noop("未发现近 30 天内的同类未办结诉求。")
-    return Panel("duplicates", title, items, empty, warn=bool(items))
+def _scope_scores(reading: Reading) -> list[dict[str, Any]]:
+    model = routing.active_model(Task.SCOPE) if reading.text else None
+    if model is None:
+        return []
+    scores = {g.label: g.confidence for g in model.classifier.guess(reading.text, k=3)}
+    words = {"emergency": gettext("模型判断疑似紧急警情"), "out_of_scope": gettext("模型判断疑似不属受理范围")}
+    return [
+        {"text": f"{words[label]}（{scores[label]:.0%}）", "score": True}
+        for label in ("emergency", "out_of_scope")
+        if scores.get(label, 0.0) >= SCOPE_SCORE_WARNING
+    ]
 
 
-def _place(values: Mapping[str, Any]) -> Unit | None:
-    for key in ("street", "district"):
-        code = str(values.get(key) or "")
-        if code:
-            unit = Unit.objects.filter(code=code).first()
-            if unit:
-                return unit
-    return None
+def classification_panel(actor: Actor, reading: Reading) -> Panel:
+    """The models' guesses of category and type, each with a button that fills the form."""
+    title = gettext_noop("智能分类")
+    s = reading.suggestion
+    if s is None or not (s.category_guesses or s.type_guesses):
+        return Panel("classify", title, [], gettext_noop("输入诉求内容后显示分类建议（需启用分类模型）。"))
+    names = dict(
+        Category.objects.filter(code__in=[g.code for g in s.category_guesses]).values_list("code", "path_name")
+    )
+    items = [
+        {"text": f"{names.get(g.code, g.code)} · {g.confidence:.0%}", "fill": "id_category", "value": g.code,
+         "shown": f"{g.code} {names.get(g.code, '')}"}
+        for g in s.category_guesses if g.code in names
+    ]  # fmt: skip
+    types = dict(AppealType.choices)
+    items += [
+        {"text": f"{gettext('诉求类型')}：{gettext(str(types.get(g.code, g.code)))} · {g.confidence:.0%}",
+         "fill_name": "appeal_type", "value": g.code}
+        for g in s.type_guesses[:2]
+    ]  # fmt: skip
+    return Panel("classify", title, items)
 
 
 TITLE_ROUTING = gettext_noop("派单建议")
 
 
-def routing_panel(actor: Actor, values: Mapping[str, Any]) -> Panel:
-    category = Category.objects.filter(code=str(values.get("category") or "")).select_related("parent").first()
-    if category is None:
-        return Panel("routing", TITLE_ROUTING, [], gettext_noop("选择分类后显示派单目录的建议承办单位。"))
-    district = _place(values)
-    if district is not None and district.kind == UnitKind.STREET:
-        district = district.parent
-    entry = catalogue_entry_for(category, district)
-    if entry is None:
-        return Panel("routing", TITLE_ROUTING, [], gettext_noop("派单目录中没有该分类，请派单员人工判断。"))
-    rule = gettext("属地管理优先") if entry.district_id else gettext("谁主管谁负责")
-    text = gettext("%(unit)s（%(rule)s，依据派单目录：%(category)s）") % {
-        "unit": entry.unit.name,
-        "rule": rule,
-        "category": category.path_name,
-    }
-    return Panel("routing", TITLE_ROUTING, [{"text": text}])
+def routing_panel(actor: Actor, reading: Reading) -> Panel:
+    s = reading.suggestion
+    if s is None or (s.unit is None and not s.reasons):
+        return Panel("routing", TITLE_ROUTING, [], gettext_noop("选择分类或输入内容后显示建议承办单位及理由。"))
+    items: list[dict[str, Any]] = []
+    if s.unit is not None:
+        items.append({"text": gettext("建议承办：%(unit)s") % {"unit": s.unit.name}, "strong": True})
+    items += [{"text": reason, "muted": True} for reason in s.reasons]
+    if s.decision is not None and s.decision.dispatch:
+        items.append({"text": gettext("保存后将由机器派单（%(why)s）") % {"why": s.decision.why}})
+    return Panel("routing", TITLE_ROUTING, items)
 
 
-def knowledge_panel(actor: Actor, values: Mapping[str, Any]) -> Panel:
+def duplicate_panel(actor: Actor, reading: Reading) -> Panel:
+    """The same caller's open appeals and similar recent ones nearby: merge instead of registering again."""
+    phone = reading.get("citizen_phone")
+    found = []
+    if phone or reading.text:
+        category = reading.category or (reading.suggestion.category if reading.suggestion else None)
+        found = find_duplicates(
+            actor, phone=phone, text=reading.text, category_id=category.pk if category else None, place=reading.place
+        )
+    items = [{"ticket": d.ticket, "text": "；".join(d.reasons), "merge": True} for d in found]
+    title, empty = gettext_noop("疑似重复诉求"), gettext_noop("未发现近 30 天内的同类未办结诉求。")
+    return Panel("duplicates", title, items, empty, warn=bool(items))
+
+
+def knowledge_panel(actor: Actor, reading: Reading) -> Panel:
     return Panel("knowledge", gettext_noop("知识库参考"), [], gettext_noop("知识库尚未建立条目。"))
 
 
-PANELS: tuple[Callable[[Actor, Mapping[str, Any]], Panel], ...] = (
+PANELS: tuple[Callable[[Actor, Reading], Panel], ...] = (
     scope_panel,
-    duplicate_panel,
+    classification_panel,
     routing_panel,
+    duplicate_panel,
     knowledge_panel,
 )
 
 
 def panels_for(actor: Actor, values: Mapping[str, Any]) -> list[Panel]:
-    return [panel(actor, values) for panel in PANELS]
+    reading = Reading(values)
+    return [panel(actor, reading) for panel in PANELS]

@@ -9,6 +9,7 @@ from rexian.web.views import (
     notices,
     portal,
     review,
+    routing,
     search,
     supervision,
     ticket,
@@ -20,6 +21,7 @@ console_patterns = [
     path("intake/", intake.desk, name="intake"),
     path("intake/caller", intake.caller, name="intake_caller"),
     path("intake/panels", intake.panels, name="intake_panels"),
+    path("intake/transfer", intake.transfer, name="intake_transfer"),
     path("dispatch/", dispatch.queue, name="dispatch"),
     path("dispatch/batch", dispatch.batch, name="dispatch_batch"),
     path("unit/", unit.inbox, name="unit_inbox"),
@@ -37,6 +39,13 @@ console_patterns = [
     path("notices/<int:notice_id>/", notices.detail, name="notice"),
     path("notices/<int:notice_id>/explain", notices.explain, name="notice_explain"),
     path("notices/<int:notice_id>/docx", notices.docx, name="notice_docx"),
+    path("routing/", routing.board, name="routing"),
+    path("routing/train", routing.train, name="routing_train"),
+    path("routing/models/<int:model_id>/", routing.model_detail, name="routing_model"),
+    path("routing/models/<int:model_id>/progress", routing.progress, name="routing_progress"),
+    path("routing/models/<int:model_id>/activate", routing.activate, name="routing_activate"),
+    path("routing/thresholds", routing.set_threshold, name="routing_threshold"),
+    path("routing/thresholds/<int:rule_id>/remove", routing.remove_threshold, name="routing_threshold_remove"),
 ]
 
 portal_patterns = [

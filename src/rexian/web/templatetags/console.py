@@ -116,3 +116,4 @@ def quick_actions(user: Any, ticket: Any) -> list[Action]:
     """The one-click actions (no input needed) this user may take on this ticket, for queue rows."""
     allowed = set(allowed_actions(user, ticket))
     return [a for a in QUICK_ACTIONS if a.value in allowed]
+

@@ -15,8 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext
 
 from rexian.core import clock
-from rexian.directory.models import Unit
-from rexian.directory.selectors import catalogue_entries_for
+from rexian.routing.suggest import Suggestion, appeal_of, suggest_many
 from rexian.supervision.selectors import with_deadlines
 from rexian.tickets.models import Ticket
 from rexian.web.nav import NAV
@@ -104,10 +103,10 @@ def tabbed(
     return chosen, counts, ticket_page(request, queue(request.user, chosen))
 
 
-def with_suggestions(tickets: Sequence[Ticket]) -> list[tuple[Ticket, Unit | None]]:
-    """Each ticket with the dispatch catalogue's unit for it (属地 first), in one query for the page."""
-    entries = catalogue_entries_for([(t.category, t.district_id) for t in tickets])
-    return [(t, e.unit if e else None) for t, e in zip(tickets, entries, strict=True)]
+def with_suggestions(tickets: Sequence[Ticket]) -> list[tuple[Ticket, Suggestion]]:
+    """Each ticket with its dispatch suggestion (catalogue, place, the models' second opinion), the models run
+    once over the page. Load the tickets with their category chain, district and street."""
+    return list(zip(tickets, suggest_many([appeal_of(t) for t in tickets]), strict=True))
 
 
 def overdue(ticket: Ticket) -> bool:

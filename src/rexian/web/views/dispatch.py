@@ -1,5 +1,5 @@
-"""派单: the queue of registered tickets, urgent and oldest first, each with the dispatch catalogue's
-suggested unit; dispatch one in place (htmx), or tick several and dispatch them together."""
+"""派单: the queue of registered tickets, urgent and oldest first, each pre-filled with its suggested unit
+and the reasons (routing/suggest.py); dispatch one in place (htmx), or tick several and dispatch them together."""
 
 from __future__ import annotations
 
@@ -37,10 +37,10 @@ def batch(request: HttpRequest) -> HttpResponse:
         return redirect("dispatch")
     tickets = list(visible_tickets(request.user).filter(pk__in=ids).select_related(*LIST_RELATED).order_by("pk"))
     done, failed = 0, []
-    for ticket, suggested in with_suggestions(tickets):
-        unit = chosen or (suggested.code if suggested else "")
+    for ticket, suggestion in with_suggestions(tickets):
+        unit = chosen or (suggestion.unit.code if suggestion.unit else "")
         if not unit:
-            failed.append(gettext("%(number)s：派单目录没有建议单位，请单独派单") % {"number": ticket.number})
+            failed.append(gettext("%(number)s：没有建议单位，请单独派单") % {"number": ticket.number})
             continue
         version = request.POST.get(f"version_{ticket.pk}", "")
         try:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 
 from rexian.core.errors import DomainError, ValidationError
 from rexian.directory.models import Unit, UnitKind
+from rexian.intake.actions import record_transfer
 from rexian.supervision.selectors import with_deadlines
 from rexian.taxonomy.choices import AppealType, Channel, Urgency
 from rexian.taxonomy.models import Category
@@ -80,10 +81,14 @@ def desk(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return render(request, "web/console/intake.html", _context(request, {"channel": "phone"}))
     data, key = _appeal(request.POST), request.POST.get("idempotency_key") or None
-    finish = FINISHES.get(request.POST.get("finish", ""))
+    merge_target = request.POST.get("merge_into", "")
+    finish = Action.MERGE_INTO if merge_target.isdigit() else FINISHES.get(request.POST.get("finish", ""))
     try:
         if finish is None:
             ticket, _ = create_ticket(actor=request.user, data=data, idempotency_key=key)
+        elif finish is Action.MERGE_INTO:
+            params = {"target_id": int(merge_target), "note": gettext("受理时发现重复诉求，并入主单办理")}
+            ticket = create_and_finish(actor=request.user, data=data, finish=finish, params=params, idempotency_key=key)
         else:
             ticket = _register_and_finish(request, data, finish, key)
     except DomainError as error:
@@ -95,6 +100,7 @@ def desk(request: HttpRequest) -> HttpResponse:
         None: gettext("已登记，等待派单"),
         Action.ANSWER_DIRECTLY: gettext("已即办办结"),
         Action.REJECT_OUT_OF_SCOPE: gettext("已不予受理"),
+        Action.MERGE_INTO: gettext("已并入主单办理"),
     }
     messages.success(
         request,
@@ -137,3 +143,23 @@ def caller(request: HttpRequest) -> HttpResponse:
 def panels(request: HttpRequest) -> HttpResponse:
     """The side panels for the form as it stands (htmx, on every pause in typing)."""
     return render(request, "web/partials/intake_panels.html", {"panels": panels_for(request.user, request.POST)})
+
+
+@workbench("intake")
+def transfer(request: HttpRequest) -> HttpResponse:
+    """Record that the caller was handed to 110/119/120/122 (htmx, from the emergency banner)."""
+    if request.method != "POST":
+        return HttpResponse(status=405)
+    post = request.POST
+    try:
+        done = record_transfer(
+            actor=request.user,
+            service=post.get("service", ""),
+            reason=post.get("transfer_reason", ""),
+            summary=f"{post.get('subject', '')} {post.get('description', '')}".strip(),
+            caller_phone=post.get("citizen_phone", ""),
+            partner_reference=post.get("partner_reference", ""),
+        )
+    except DomainError as error:
+        return render(request, "web/partials/transfer_result.html", {"error": error}, status=error.status)
+    return render(request, "web/partials/transfer_result.html", {"transfer": done})

@@ -26,6 +26,7 @@ from rexian.core.clock import SHANGHAI
 from rexian.core.errors import DomainError, InvalidTransition, NotFound, StaleVersion, ValidationError
 from rexian.core.ratelimit import client_ip, hit
 from rexian.directory.models import Unit, UnitKind
+from rexian.notify.templates import redact
 from rexian.supervision.selectors import public_listed
 from rexian.taxonomy.choices import AppealType, Channel
 from rexian.tickets.access import CitizenActor, citizen_ticket, get_ticket_for
@@ -82,6 +83,7 @@ PUBLIC_WORDING: dict[Action, str] = {
     Action.ARCHIVE: "已归档",
 }
 OUTCOMES = frozenset(o.value for o in CallbackOutcome)
+MAX_MERGE_HOPS = 10  # a merge chain longer than this is a data error: stop rather than loop
 CITIZEN_NAME = str(CitizenActor())  # the actor_name of events the citizen wrote on the portal
 
 
@@ -90,6 +92,15 @@ class PublicEvent:
     when: str
     text: str
     detail: str = ""
+
+
+@dataclass(frozen=True)
+class MergedInto:
+    """The ticket a merged appeal is handled with, as its citizen sees it: never that ticket's citizen."""
+
+    number: str
+    citizen_state: str
+    answer: str
 
 
 # ---- pages -----------------------------------------------------------------------------------------------
@@ -308,6 +319,7 @@ def _status_context(ticket: Ticket, **extra: Any) -> dict[str, Any]:
         # Back with the unit after a rating of 不满意 (or an unsatisfied callback): 重办.
         "rehandling": in_unit and ticket.rehandle_count > 0,
         "answer": ticket.result_text if state in ANSWER_STATES else "",
+        "merged": _merged_into(ticket),
         "timeline": _timeline(ticket),
         "can_rate": state is State.CALLBACK_PENDING,
         "outcomes": [(o.value, o.label) for o in CallbackOutcome],
@@ -317,6 +329,22 @@ def _status_context(ticket: Ticket, **extra: Any) -> dict[str, Any]:
     }
     context.update(extra)
     return context
+
+
+def _merged_into(ticket: Ticket) -> MergedInto | None:
+    """Where a merged appeal is handled: the ticket at the end of its merge chain, its progress and its answer."""
+    parent, parent_id = None, ticket.merged_into_id
+    for _ in range(MAX_MERGE_HOPS):
+        if parent_id is None:
+            break
+        # The merge makes that ticket's progress this citizen's business: it is read as theirs, through access.
+        parent = _load(parent_id)
+        parent_id = parent.merged_into_id if parent else None
+    if parent is None:
+        return None
+    state = State(parent.state)
+    answer = redact(parent.result_text, parent.citizen_name, parent.citizen_phone) if state in ANSWER_STATES else ""
+    return MergedInto(parent.number, CITIZEN_STATES[state], answer)
 
 
 def _timeline(ticket: Ticket) -> list[PublicEvent]:

@@ -18,7 +18,8 @@ from django.views.decorators.http import require_POST
 from rexian.core import clock
 from rexian.core.errors import DomainError, NotFound, ValidationError
 from rexian.directory.models import Unit
-from rexian.directory.selectors import catalogue_entry_for, units_for_picking
+from rexian.directory.selectors import units_for_picking
+from rexian.routing.suggest import appeal_of, suggest
 from rexian.supervision.actions import issue_notice, lift_watch, watch_ticket
 from rexian.supervision.models import WatchKind
 from rexian.supervision.selectors import (
@@ -70,8 +71,8 @@ def _form_context(ticket: Ticket, forms: list[dict[str, Any]]) -> dict[str, Any]
     context: dict[str, Any] = {}
     if Action.DISPATCH in codes:
         context["units"] = list(units_for_picking())
-        entry = catalogue_entry_for(ticket.category, ticket.district) if ticket.category else None
-        context["suggested_unit"] = entry.unit if entry else None
+        suggestion = suggest(appeal_of(ticket))
+        context["suggested_unit"], context["suggestion"] = suggestion.unit, suggestion
     if Action.SUB_DISPATCH in codes and ticket.handling_unit:
         handler = ticket.handling_unit
         context["subunits"] = list(
@@ -187,10 +188,8 @@ def _perform(request: HttpRequest, ticket_id: int, code: Action) -> Ticket:
 
 def _row(request: HttpRequest, template: str, ticket_id: int, **extra: Any) -> HttpResponse:
     ticket = _load(request, ticket_id)
-    entry = catalogue_entry_for(ticket.category, ticket.district) if ticket.category else None
-    suggested = entry.unit if entry else None
     with_deadlines([ticket])
-    context = {"ticket": ticket, "suggested": suggested, "units": list(units_for_picking()), **extra}
+    context = {"ticket": ticket, "suggestion": suggest(appeal_of(ticket)), "units": list(units_for_picking()), **extra}
     error = extra.get("error")
     context["errors"] = getattr(error, "fields", None) or {}
     return HttpResponse(render_to_string(template, context, request=request))

@@ -72,6 +72,27 @@
     hidden.value = match ? match[1] : input.value.trim();
   });
 
+  // A suggestion's "采用" button fills a form field (the category picker, a radio group, a select), as if typed.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-fill]");
+    if (!button) return;
+    event.preventDefault();
+    var value = button.getAttribute("data-value");
+    var target = document.getElementById(button.getAttribute("data-fill"));
+    var also = document.getElementById(button.getAttribute("data-fill-also") || "");
+    if (also) also.value = button.getAttribute("data-value-also");
+    if (target) {
+      target.value = value;
+      var shown = button.getAttribute("data-shown");
+      var picker = document.querySelector('[data-code-for="' + target.id + '"]');
+      if (picker && shown) picker.value = shown;
+      target.dispatchEvent(new Event("change", { bubbles: true }));
+      return;
+    }
+    var radio = document.querySelector('input[type=radio][name="' + button.getAttribute("data-fill-name") + '"][value="' + value + '"]');
+    if (radio) { radio.checked = true; radio.dispatchEvent(new Event("change", { bubbles: true })); }
+  });
+
   // A notice's print button: the print style sheet leaves only the document.
   document.addEventListener("click", function (event) {
     if (event.target.closest && event.target.closest("[data-print]")) window.print();

@@ -1,0 +1,225 @@
+"""Reads of the intake app: the screening rules (kept for a minute per process), the emergency-transfer log, and
+the lookup of possible duplicates that runs while the agent types.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Q, QuerySet
+from django.db.models.functions import Substr
+
+from rexian.core import clock
+from rexian.directory.models import Unit, UnitKind
+from rexian.directory.selectors import district_of
+from rexian.intake import duplicates, screening
+from rexian.intake.models import EmergencyTransfer, ScreeningRule
+from rexian.taxonomy.models import Category
+from rexian.tickets.access import Actor, sees_everything, visible_tickets
+from rexian.tickets.models import Ticket
+from rexian.tickets.workflow import FINISHED_STATES
+
+# ---- screening rules --------------------------------------------------------------------------------------------
+
+CACHE_SECONDS = 60
+_lock = threading.Lock()
+_cached: tuple[float, tuple[screening.Rule, ...]] | None = None
+
+
+def active_rules() -> list[screening.Rule]:
+    """The active rules, emergencies first. Read at most once a minute per process, and again after a change."""
+    global _cached
+    with _lock:
+        if _cached is not None and time.monotonic() - _cached[0] < CACHE_SECONDS:
+            return list(_cached[1])
+    loaded = tuple(row.as_rule() for row in ScreeningRule.objects.filter(is_active=True).order_by("concern", "pk"))
+    with _lock:
+        _cached = (time.monotonic(), loaded)
+    return list(loaded)
+
+
+def forget_rules(**_: object) -> None:
+    global _cached
+    with _lock:
+        _cached = None
+
+
+def screen_text(text: str) -> list[screening.Hit]:
+    return screening.screen(text, active_rules())
+
+
+# ---- emergency transfers ------------------------------------------------------------------------------------------
+
+
+def transfers(actor: Actor, since: datetime | None = None) -> QuerySet[EmergencyTransfer]:
+    """The transfer log, newest first: the centre's own record, not shown to units."""
+    if not sees_everything(actor):
+        return EmergencyTransfer.objects.none()
+    rows = EmergencyTransfer.objects.select_related("ticket", "created_by").order_by("-created_at", "-pk")
+    return rows.filter(created_at__gte=since) if since else rows
+
+
+# ---- possible duplicates ------------------------------------------------------------------------------------------
+
+TEXT_POOL = 300  # the most recent open tickets of the district compared by text
+TEXT_THRESHOLD = 0.6
+# How much each kind of evidence suggests a duplicate; several together count as 1 - Π(1 - weight).
+SAME_CALLER = 0.8
+SAME_PLACE_AND_CATEGORY = 0.6
+SAME_PLACE_AND_RELATED_CATEGORY = 0.45  # the category's parent or a sibling: agents classify alike appeals apart
+PLACE_CANDIDATES = 50
+CALLER_CANDIDATES = 20
+MIN_PHONE_DIGITS = 5
+MOBILE_DIGITS = 11
+RELATED = ("category", "district", "street", "handling_unit")
+REASON_CALLER = "同一来电人"
+REASON_PLACE = "同一地点同类诉求"
+
+
+@dataclass
+class Duplicate:
+    ticket: Ticket
+    reasons: list[str]
+    score: float
+
+
+Evidence = dict[int, list[tuple[str, float]]]
+
+
+def find_duplicates(
+    actor: Actor,
+    *,
+    phone: str,
+    text: str,
+    category_id: int | None,
+    place: Unit | None,
+    exclude_id: int | None = None,
+    window_days: int = 30,
+    limit: int = 8,
+) -> list[Duplicate]:
+    """Open tickets of the last `window_days` the actor can see that may be the same appeal: the same caller, the
+    same kind of appeal in the same place, or a text that reads alike. Best first."""
+    candidates = visible_tickets(actor).exclude(state__in=FINISHED_STATES)
+    candidates = candidates.filter(created_at__gte=clock.now() - timedelta(days=window_days))
+    if exclude_id is not None:
+        candidates = candidates.exclude(pk=exclude_id)
+    area = _area(place)
+    evidence: Evidence = defaultdict(list)
+    _same_caller(actor, candidates, phone, evidence)
+    _same_place_and_category(candidates, category_id, area, evidence)
+    _similar_text(actor, candidates, text, phone, area, evidence)
+    return _ranked(actor, evidence, limit)
+
+
+def _area(place: Unit | None) -> Unit | None:
+    """The place as tickets record it: their district and street. A community stands for its street."""
+    if place is not None and place.kind == UnitKind.COMMUNITY:
+        return place.parent
+    return place if place is not None and place.kind in (UnitKind.DISTRICT, UnitKind.STREET) else None
+
+
+def _phone_forms(phone: str) -> set[str]:
+    """The number as typed, as digits, and as people commonly group it ("139 0000 2222", "0571-88886666"): the
+    portal stores what the citizen typed. Other spellings are caught among the text candidates."""
+    typed = (phone or "").strip()
+    digits = _digits(typed)
+    forms = {typed, digits}
+    if len(digits) == MOBILE_DIGITS and not digits.startswith("0"):
+        forms |= {f"{digits[:3]}{sep}{digits[3:7]}{sep}{digits[7:]}" for sep in (" ", "-")}
+    if digits.startswith("0") and len(digits) >= MIN_PHONE_DIGITS + 3:
+        forms |= {f"{digits[:n]}-{digits[n:]}" for n in (3, 4)}  # an area code of three or four digits
+    return {form for form in forms if form}
+
+
+def _digits(phone: str) -> str:
+    return "".join(c for c in phone or "" if c.isdigit() or c == "+")
+
+
+def _may_link_caller(actor: Actor) -> bool:
+    # Telling a unit user that a confidential ticket has this phone would reveal the citizen (保密件).
+    return sees_everything(actor)
+
+
+def _same_caller(actor: Actor, candidates: QuerySet[Ticket], phone: str, evidence: Evidence) -> None:
+    forms = _phone_forms(phone)
+    if not forms:
+        return
+    matching = candidates.filter(citizen_phone__in=forms)
+    if not _may_link_caller(actor):
+        matching = matching.exclude(is_confidential=True)
+    for pk in matching.order_by("-created_at").values_list("pk", flat=True)[:CALLER_CANDIDATES]:
+        evidence[pk].append((REASON_CALLER, SAME_CALLER))
+
+
+def _same_place_and_category(
+    candidates: QuerySet[Ticket], category_id: int | None, area: Unit | None, evidence: Evidence
+) -> None:
+    if category_id is None or area is None:
+        return
+    parent_id = Category.objects.filter(pk=category_id).values_list("parent_id", flat=True).first()
+    related = Q(category_id=category_id)
+    if parent_id is not None:
+        related |= Q(category_id=parent_id) | Q(category__parent_id=parent_id)
+    here = Q(district__path__startswith=area.path) | Q(street__path__startswith=area.path)
+    rows = candidates.filter(here, related).order_by("-created_at").values_list("pk", "category_id")
+    for pk, found in rows[:PLACE_CANDIDATES]:
+        weight = SAME_PLACE_AND_CATEGORY if found == category_id else SAME_PLACE_AND_RELATED_CATEGORY
+        evidence[pk].append((REASON_PLACE, weight))
+
+
+def _similar_text(
+    actor: Actor, candidates: QuerySet[Ticket], text: str, phone: str, area: Unit | None, evidence: Evidence
+) -> None:
+    if len((text or "").strip()) < duplicates.MIN_CHARACTERS:
+        return
+    district = area if area is None or area.kind == UnitKind.DISTRICT else district_of(area)
+    pool = candidates.filter(district=district) if district is not None else candidates
+    rows = list(
+        pool.order_by("-created_at")
+        .annotate(start=Substr("description", 1, duplicates.READ_CHARACTERS))
+        .values_list("pk", "subject", "start", "citizen_phone", "is_confidential")[:TEXT_POOL]
+    )
+    texts = [(pk, f"{subject} {start}") for pk, subject, start, _, _ in rows]
+    for pk, score in duplicates.best_matches(text, texts, TEXT_THRESHOLD, limit=len(texts)):
+        evidence[pk].append((f"内容相似 {score:.0%}", score))
+    _same_caller_written_otherwise(actor, rows, phone, evidence)
+
+
+def _same_caller_written_otherwise(actor: Actor, rows: list[tuple], phone: str, evidence: Evidence) -> None:
+    """The pool is at hand: a caller whose number was typed another way ("139-0000-2222") is found in it too."""
+    digits = _digits(phone)
+    if len(digits) < MIN_PHONE_DIGITS:
+        return
+    for pk, _, _, their_phone, confidential in rows:
+        if confidential and not _may_link_caller(actor):
+            continue
+        if _digits(their_phone) == digits and all(reason != REASON_CALLER for reason, _ in evidence.get(pk, [])):
+            evidence[pk].append((REASON_CALLER, SAME_CALLER))
+
+
+def _ranked(actor: Actor, evidence: Evidence, limit: int) -> list[Duplicate]:
+    scored = {pk: _combined([weight for _, weight in found]) for pk, found in evidence.items()}
+    best = sorted(scored, key=lambda pk: (-scored[pk], -pk))[:limit]
+    tickets = visible_tickets(actor).filter(pk__in=best).select_related(*RELATED)
+    by_pk = {ticket.pk: ticket for ticket in tickets}
+    return [
+        Duplicate(ticket=by_pk[pk], reasons=_reasons(evidence[pk]), score=round(scored[pk], 4))
+        for pk in best
+        if pk in by_pk
+    ]
+
+
+def _combined(weights: list[float]) -> float:
+    unexplained = 1.0
+    for weight in weights:
+        unexplained *= 1 - weight
+    return 1 - unexplained
+
+
+def _reasons(found: list[tuple[str, float]]) -> list[str]:
+    order = {REASON_CALLER: 0, REASON_PLACE: 1}
+    return sorted(dict.fromkeys(reason for reason, _ in found), key=lambda reason: order.get(reason, 2))
