@@ -1,6 +1,7 @@
-"""`rexian bench NAME …`: benchmarks that print one JSON line of figures, run in a scratch database.
+"""`rexian bench NAME …`: benchmarks that print one JSON line of figures.
 
-The scratch database is a temporary SQLite file, or a temporary database on the PostgreSQL server the
+`classify` trains and measures the text classifier on CSV files and needs no database. `sweep` runs in a
+scratch database: it is a temporary SQLite file, or a temporary database on the PostgreSQL server the
 settings point at; it is migrated, filled, measured and dropped, so the real database is never touched.
 """
 
@@ -24,7 +25,10 @@ from django.db import connection
 
 
 class Command(BaseCommand):
-    help = "Benchmarks in a scratch database: `rexian bench sweep --tickets 200000` (one JSON line)."
+    help = (
+        "Benchmarks, one JSON line: `rexian bench sweep --tickets 200000` (in a scratch database), "
+        "`rexian bench classify --train CSV (--test CSV | --cv K) --text-col C --label-col C`."
+    )
     requires_system_checks: list[str] = []  # a benchmark needs no URL or admin checks
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -37,8 +41,13 @@ class Command(BaseCommand):
             help="the scratch database's kind (default: the kind the settings use)",
         )
         sweep.add_argument("--in-scratch", action="store_true", help=argparse.SUPPRESS)
+        _add_classify(benches)
 
-    def handle(self, *args: Any, bench: str, in_scratch: bool, **options: Any) -> None:
+    def handle(self, *args: Any, bench: str, **options: Any) -> None:
+        if bench == "classify":
+            self._classify(options)
+            return
+        in_scratch = options["in_scratch"]
         if options["tickets"] < 1:
             raise CommandError("--tickets 应为正整数。")
         if in_scratch:
@@ -53,12 +62,43 @@ class Command(BaseCommand):
             raise CommandError(f"基准测试失败：\n{done.stderr[-3000:]}")
         self.stdout.write(done.stdout.strip().splitlines()[-1])
 
+    def _classify(self, options: dict[str, Any]) -> None:
+        from rexian.routing.bench import classify
+
+        labels = [label.strip() for label in (options["labels"] or "").split(",") if label.strip()] or None
+        try:
+            figures = classify(
+                options["train"],
+                options["test"],
+                options["text_col"],
+                options["label_col"],
+                labels,
+                options["cv"],
+                title_col=options["title_col"],
+                top_labels=options["top_labels"],
+            )
+        except ValueError as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write(json.dumps(figures, ensure_ascii=False))
+
     def _measure(self, tickets: int) -> None:
         from rexian.supervision.bench import run
 
         # Notifications are queued for the worker (REXIAN_TASKS=database), as in production.
         call_command("migrate", verbosity=0, interactive=False)
         self.stdout.write(json.dumps(run(tickets), ensure_ascii=False))
+
+
+def _add_classify(benches: Any) -> None:
+    classify = benches.add_parser("classify", help="the text classifier on labelled CSV files (no database)")
+    classify.add_argument("--train", type=Path, required=True, help="CSV file to train on (UTF-8)")
+    classify.add_argument("--test", type=Path, help="CSV file to measure on; without it, --cv")
+    classify.add_argument("--cv", type=int, help="stratified K-fold cross-validation on --train instead")
+    classify.add_argument("--text-col", required=True)
+    classify.add_argument("--label-col", required=True)
+    classify.add_argument("--title-col", help="a title column put before the text")
+    classify.add_argument("--labels", help="keep only these labels, comma-separated")
+    classify.add_argument("--top-labels", type=int, help="keep only the N most frequent labels of --train")
 
 
 @contextmanager
