@@ -36,7 +36,7 @@ def _unit(code: str, name: str, kind: str, parent: Unit | None) -> Unit:
     return unit
 
 
-def _user(username: str, unit: Unit, *roles: Role) -> User:
+def make_user(username: str, unit: Unit, *roles: Role) -> User:
     user = User(username=username, unit=unit, first_name=username)
     user.set_password(PASSWORD)
     user.save()
@@ -112,20 +112,20 @@ def city(db) -> City:
     CatalogueEntry.objects.create(category=c["020101"], unit=u["d_urban"])
     CatalogueEntry.objects.create(category=c["020101"], district=u["x_east"], unit=u["x_east"])
     users = {
-        "intake": _user("intake", u["centre"], Role.INTAKE),
-        "dispatcher": _user("dispatcher", u["centre"], Role.DISPATCHER),
-        "shift_lead": _user("shift_lead", u["centre"], Role.SHIFT_LEAD),
-        "reviewer": _user("reviewer", u["centre"], Role.REVIEWER),
-        "callback": _user("callback", u["centre"], Role.CALLBACK),
-        "quality": _user("quality", u["centre"], Role.QUALITY),
-        "centre_admin": _user("centre_admin", u["centre"], Role.CENTRE_ADMIN),
-        "leader": _user("leader", u["city"], Role.CITY_LEADER),
-        "h_hrss": _user("h_hrss", u["d_hrss"], Role.UNIT_HANDLER),
-        "h_urban": _user("h_urban", u["d_urban"], Role.UNIT_HANDLER),
-        "h_east": _user("h_east", u["x_east"], Role.UNIT_HANDLER, Role.UNIT_ADMIN),
-        "h_east_1": _user("h_east_1", u["s_east_1"], Role.UNIT_HANDLER),
-        "h_west": _user("h_west", u["x_west"], Role.UNIT_HANDLER),
-        "nobody": _user("nobody", u["d_hrss"]),
+        "intake": make_user("intake", u["centre"], Role.INTAKE),
+        "dispatcher": make_user("dispatcher", u["centre"], Role.DISPATCHER),
+        "shift_lead": make_user("shift_lead", u["centre"], Role.SHIFT_LEAD),
+        "reviewer": make_user("reviewer", u["centre"], Role.REVIEWER),
+        "callback": make_user("callback", u["centre"], Role.CALLBACK),
+        "quality": make_user("quality", u["centre"], Role.QUALITY),
+        "centre_admin": make_user("centre_admin", u["centre"], Role.CENTRE_ADMIN),
+        "leader": make_user("leader", u["city"], Role.CITY_LEADER),
+        "h_hrss": make_user("h_hrss", u["d_hrss"], Role.UNIT_HANDLER),
+        "h_urban": make_user("h_urban", u["d_urban"], Role.UNIT_HANDLER),
+        "h_east": make_user("h_east", u["x_east"], Role.UNIT_HANDLER, Role.UNIT_ADMIN),
+        "h_east_1": make_user("h_east_1", u["s_east_1"], Role.UNIT_HANDLER),
+        "h_west": make_user("h_west", u["x_west"], Role.UNIT_HANDLER),
+        "nobody": make_user("nobody", u["d_hrss"]),
     }
     return City(u, c, users)
 

@@ -11,7 +11,7 @@ from rexian.directory.roles import Role
 from rexian.intake.models import EmergencyTransfer
 from rexian.routing import actions
 from rexian.routing.models import Task
-from tests.conftest import PASSWORD
+from tests.conftest import make_user
 from tests.e2e.test_journeys import sign_in
 from tests.routing.conftest import closed_tickets
 
@@ -22,13 +22,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def desk(seeded_screening) -> User:
     units, categories = load_directory()
     closed_tickets(units, categories, per_leaf=40)
-    admin = User.objects.create_user("admin1", password=PASSWORD, unit=units["centre"])
-    admin.role_grants.create(role=Role.CENTRE_ADMIN)
-    model = actions.start_training(actor=User.objects.get(pk=admin.pk), task=Task.CATEGORY, background=False)
-    actions.activate(actor=User.objects.get(pk=admin.pk), model_id=model.pk)
-    agent = User.objects.create_user("intake", password=PASSWORD, unit=units["centre"])
-    agent.role_grants.create(role=Role.INTAKE)
-    return agent
+    admin = make_user("admin1", units["centre"], Role.CENTRE_ADMIN)
+    model = actions.start_training(actor=admin, task=Task.CATEGORY, background=False)
+    actions.activate(actor=admin, model_id=model.pk)
+    return make_user("intake", units["centre"], Role.INTAKE)
 
 
 def test_the_agent_takes_the_guess_and_records_a_transfer(desk, new_page):

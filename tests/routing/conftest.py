@@ -18,7 +18,7 @@ from rexian.routing import selectors
 from rexian.taxonomy.models import Category
 from rexian.tickets.models import Ticket
 from rexian.tickets.workflow import State
-from tests.conftest import PASSWORD
+from tests.conftest import make_user
 
 # Three categories handled where they happen (属地) and three by one city department.
 LEAVES = ("010101", "010201", "010303", "010103", "010104", "010302")
@@ -33,13 +33,6 @@ class History:
     intake: User
     dispatcher: User
     tickets: list[Ticket]
-
-
-def _user(username: str, unit: Unit, *roles: Role) -> User:
-    user = User.objects.create_user(username, password=PASSWORD, unit=unit)
-    for role in roles:
-        user.role_grants.create(role=role)
-    return User.objects.get(pk=user.pk)
 
 
 def closed_tickets(
@@ -91,9 +84,9 @@ def history(db, seeded_screening) -> History:
     return History(
         units=units,
         categories=categories,
-        admin=_user("admin1", centre, Role.CENTRE_ADMIN),
-        intake=_user("intake1", centre, Role.INTAKE),
-        dispatcher=_user("dispatch1", centre, Role.DISPATCHER),
+        admin=make_user("admin1", centre, Role.CENTRE_ADMIN),
+        intake=make_user("intake1", centre, Role.INTAKE),
+        dispatcher=make_user("dispatch1", centre, Role.DISPATCHER),
         tickets=closed_tickets(units, categories, PER_LEAF),
     )
 

@@ -12,6 +12,7 @@ from django.core.management import call_command
 
 from rexian.core.errors import PermissionDenied, ValidationError
 from rexian.demo import texts
+from rexian.directory.roles import Role
 from rexian.notify.models import Notification
 from rexian.routing import actions, selectors
 from rexian.routing.models import ClassifierModel, ModelStatus, Task
@@ -21,7 +22,7 @@ from rexian.tickets import actions as ticket_actions
 from rexian.tickets.access import SYSTEM
 from rexian.tickets.models import Ticket
 from rexian.tickets.workflow import Action, State
-from tests.conftest import PASSWORD
+from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -160,12 +161,7 @@ def test_machine_dispatches_are_undone_and_their_returns_counted_apart(
 
 
 def _handler(history, unit_code: str):
-    from rexian.directory.models import User
-    from rexian.directory.roles import Role
-
-    user = User.objects.create_user(f"h_{unit_code}", password=PASSWORD, unit=history.units[unit_code])
-    user.role_grants.create(role=Role.UNIT_HANDLER)
-    return User.objects.get(pk=user.pk)
+    return make_user(f"h_{unit_code}", history.units[unit_code], Role.UNIT_HANDLER)
 
 
 def test_rexian_train_from_history_and_from_a_csv_file(history, tmp_path) -> None:

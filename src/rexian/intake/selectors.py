@@ -4,8 +4,6 @@ the lookup of possible duplicates that runs while the agent types.
 
 from __future__ import annotations
 
-import threading
-import time
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -14,6 +12,7 @@ from django.db.models import Q, QuerySet
 from django.db.models.functions import Substr
 
 from rexian.core import clock
+from rexian.core.cache import TimedCache
 from rexian.directory.models import Unit, UnitKind
 from rexian.directory.selectors import district_of
 from rexian.intake import duplicates, screening
@@ -25,27 +24,21 @@ from rexian.tickets.workflow import FINISHED_STATES
 
 # ---- screening rules --------------------------------------------------------------------------------------------
 
-CACHE_SECONDS = 60
-_lock = threading.Lock()
-_cached: tuple[float, tuple[screening.Rule, ...]] | None = None
+_rules = TimedCache(seconds=60)
 
 
 def active_rules() -> list[screening.Rule]:
     """The active rules, emergencies first. Read at most once a minute per process, and again after a change."""
-    global _cached
-    with _lock:
-        if _cached is not None and time.monotonic() - _cached[0] < CACHE_SECONDS:
-            return list(_cached[1])
-    loaded = tuple(row.as_rule() for row in ScreeningRule.objects.filter(is_active=True).order_by("concern", "pk"))
-    with _lock:
-        _cached = (time.monotonic(), loaded)
-    return list(loaded)
+
+    def load() -> tuple[screening.Rule, ...]:
+        rows = ScreeningRule.objects.filter(is_active=True).order_by("concern", "pk")
+        return tuple(row.as_rule() for row in rows)
+
+    return list(_rules.get("rules", load))
 
 
 def forget_rules(**_: object) -> None:
-    global _cached
-    with _lock:
-        _cached = None
+    _rules.forget()
 
 
 def screen_text(text: str) -> list[screening.Hit]:

@@ -27,6 +27,7 @@ from rexian.routing import selectors
 from rexian.routing.autodispatch import MIN_THRESHOLD
 from rexian.routing.models import AutoDispatchRule, ClassifierModel, ModelStatus, Task
 from rexian.routing.textmodel import TextClassifier, assess, holdout_split
+from rexian.taxonomy.choices import AppealType
 from rexian.taxonomy.models import Category
 from rexian.tickets.access import Actor
 
@@ -198,8 +199,6 @@ def _label_lookup(task: Task) -> dict[str, str] | None:
                 lookup.setdefault(name, unit.code)
         return lookup
     if task == Task.APPEAL_TYPE:
-        from rexian.taxonomy.choices import AppealType
-
         return {name: code for code, label in AppealType.choices for name in (code, str(label))}
     return None
 

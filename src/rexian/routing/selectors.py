@@ -4,47 +4,31 @@ and the figures of machine dispatch against human dispatch."""
 
 from __future__ import annotations
 
-import threading
-import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from django.db.models import Exists, OuterRef
 
+from rexian.core.cache import TimedCache
 from rexian.directory.models import Unit
 from rexian.routing.autodispatch import Threshold
 from rexian.routing.gazetteer import PLACE_DEPTH, Gazetteer, Place
 from rexian.routing.models import AutoDispatchRule, ClassifierModel, ModelStatus, Task
 from rexian.routing.textmodel import TextClassifier
 from rexian.taxonomy.models import Category
-from rexian.tickets.models import Ticket, TicketEvent
+from rexian.tickets.access import SYSTEM, visible_tickets
+from rexian.tickets.models import TicketEvent
 from rexian.tickets.workflow import Action, State
 
-CACHE_SECONDS = 60
-T = TypeVar("T")
-_lock = threading.Lock()
-_cache: dict[str, tuple[float, Any]] = {}
-
-
-def _cached(key: str, load: Callable[[], T]) -> T:
-    with _lock:
-        hit = _cache.get(key)
-        if hit is not None and time.monotonic() - hit[0] < CACHE_SECONDS:
-            return hit[1]
-    value = load()
-    with _lock:
-        _cache[key] = (time.monotonic(), value)
-    return value
+_cache = TimedCache(seconds=60)
 
 
 def forget(*keys: str) -> None:
     """Drop cached reads (all of them when no key is given): after an activation, a rule or a unit changed."""
-    with _lock:
-        for key in keys or list(_cache):
-            _cache.pop(key, None)
+    _cache.forget(*keys)
 
 
 # ---- models --------------------------------------------------------------------------------------------
@@ -67,7 +51,7 @@ def active_model(task: Task | str) -> ActiveModel | None:
             return None
         return ActiveModel(row.pk, row.task, row.version, TextClassifier.from_bytes(zlib.decompress(bytes(row.blob))))
 
-    return _cached(f"model:{task}", load)
+    return _cache.get(f"model:{task}", load)
 
 
 def appeal_text(subject: str, description: str, address: str = "") -> str:
@@ -99,7 +83,7 @@ def gazetteer() -> Gazetteer:
             places.append(Place(pk, name, kind, ancestors, shorts))
         return Gazetteer(places)
 
-    return _cached("gazetteer", load)
+    return _cache.get("gazetteer", load)
 
 
 def thresholds() -> dict[int | None, Threshold]:
@@ -109,12 +93,12 @@ def thresholds() -> dict[int | None, Threshold]:
             for row in AutoDispatchRule.objects.all()
         }
 
-    return _cached("thresholds", load)
+    return _cache.get("thresholds", load)
 
 
 def category_lineage(category_id: int | None) -> list[int]:
     """The category and its ancestors, nearest first."""
-    parents = _cached("category-parents", lambda: dict(Category.objects.values_list("pk", "parent_id")))
+    parents = _cache.get("category-parents", lambda: dict(Category.objects.values_list("pk", "parent_id")))
     lineage: list[int] = []
     while category_id is not None and category_id not in lineage:
         lineage.append(category_id)
@@ -133,7 +117,7 @@ def history_examples(
 ) -> tuple[list[str], list[str]]:
     """(texts, labels) from the centre's own tickets for a task; labels are codes (category, unit),
     appeal types, or scope verdicts (in_scope / out_of_scope / emergency)."""
-    tickets = Ticket.objects.all()
+    tickets = visible_tickets(SYSTEM)  # the machine reads the whole history, through the one way in
     if since is not None:
         tickets = tickets.filter(created_at__gte=since)
     fields = ["subject", "description", "address"]

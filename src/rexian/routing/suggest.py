@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import prefetch_related_objects
 
-from rexian.directory.models import CatalogueEntry, Unit, UnitKind
+from rexian.directory.models import CatalogueEntry, Unit
 from rexian.directory.selectors import catalogue_entries_for
 from rexian.routing import selectors
 from rexian.routing.autodispatch import Decision, decide, threshold_for
@@ -190,7 +190,3 @@ def appeal_of(ticket: object) -> Appeal:
         district=getattr(ticket, "district", None),
         street=getattr(ticket, "street", None),
     )
-
-
-def is_place(unit: Unit | None) -> bool:
-    return unit is not None and unit.kind in (UnitKind.DISTRICT, UnitKind.STREET, UnitKind.COMMUNITY)

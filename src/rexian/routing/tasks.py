@@ -10,8 +10,7 @@ from rexian.core.errors import DomainError
 from rexian.routing import selectors
 from rexian.routing.models import Task
 from rexian.routing.suggest import appeal_of, suggest
-from rexian.tickets.access import SYSTEM
-from rexian.tickets.models import Ticket
+from rexian.tickets.access import SYSTEM, visible_tickets
 from rexian.tickets.workflow import State
 
 log = logging.getLogger("rexian.routing")
@@ -25,8 +24,8 @@ def train_model(model_id: int) -> str:
 
 
 def machine_may_dispatch() -> bool:
-    """Cheap first check on every new ticket: a unit model is active and some threshold is on."""
-    return any(t.enabled for t in selectors.thresholds().values()) and selectors.active_model(Task.UNIT) is not None
+    """Cheap first check on every new ticket (a cached read, no model loaded): some threshold is on."""
+    return any(t.enabled for t in selectors.thresholds().values())
 
 
 @task()
@@ -35,10 +34,10 @@ def consider_dispatch(ticket_id: int) -> bool:
     otherwise leave it in the dispatch queue. Returns whether the machine dispatched it."""
     from rexian.tickets.actions import dispatch
 
-    if not machine_may_dispatch():
+    if not machine_may_dispatch() or selectors.active_model(Task.UNIT) is None:
         return False
     related = ("category__parent__parent", "district", "street__parent")
-    ticket = Ticket.objects.select_related(*related).filter(pk=ticket_id, state=State.REGISTERED).first()
+    ticket = visible_tickets(SYSTEM).select_related(*related).filter(pk=ticket_id, state=State.REGISTERED).first()
     if ticket is None or ticket.needs_information:
         return False
     suggestion = suggest(appeal_of(ticket))

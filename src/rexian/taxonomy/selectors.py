@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import dataclass
 
+from rexian.core.cache import TimedCache
 from rexian.taxonomy.models import Category, TimeLimitPolicy
 from rexian.taxonomy.policy import Limit, PolicyRule, Stage, resolve
 
-CACHE_SECONDS = 60
-_lock = threading.Lock()
+_cache = TimedCache(seconds=60)
 
 
 @dataclass(frozen=True)
@@ -26,27 +24,18 @@ class _Policies:
         return chain[::-1]
 
 
-_cached: tuple[float, _Policies] | None = None
-
-
 def _policies() -> _Policies:
-    global _cached
-    with _lock:
-        if _cached is not None and time.monotonic() - _cached[0] < CACHE_SECONDS:
-            return _cached[1]
-    loaded = _Policies(
-        rules=tuple(row.as_rule() for row in TimeLimitPolicy.objects.all()),
-        parents=dict(Category.objects.values_list("pk", "parent_id")),
-    )
-    with _lock:
-        _cached = (time.monotonic(), loaded)
-    return loaded
+    def load() -> _Policies:
+        return _Policies(
+            rules=tuple(row.as_rule() for row in TimeLimitPolicy.objects.all()),
+            parents=dict(Category.objects.values_list("pk", "parent_id")),
+        )
+
+    return _cache.get("policies", load)
 
 
 def forget_policies(**_: object) -> None:
-    global _cached
-    with _lock:
-        _cached = None
+    _cache.forget()
 
 
 def limit_for(stage: Stage, *, appeal_type: str, category_id: int | None, urgency: str) -> Limit:

@@ -29,7 +29,7 @@ from rexian.core.errors import (
 )
 from rexian.directory.models import Unit, UnitKind
 from rexian.notify.tasks import notify_event
-from rexian.routing.tasks import consider_dispatch
+from rexian.routing.tasks import consider_dispatch, machine_may_dispatch
 from rexian.supervision.actions import extend_handling, recompute_provisional, sync_clocks
 from rexian.supervision.models import StageClock
 from rexian.taxonomy.choices import Urgency
@@ -80,7 +80,7 @@ def _record(
 
 def _after_commit(event: TicketEvent) -> None:
     transaction.on_commit(lambda: notify_event.enqueue(event.pk))
-    if event.action == Action.CREATE:  # the machine may dispatch it (人机双审, routing/tasks.py)
+    if event.action == Action.CREATE and machine_may_dispatch():  # 人机双审 (routing/tasks.py); a cached check
         transaction.on_commit(lambda: consider_dispatch.enqueue(event.ticket_id))
 
 

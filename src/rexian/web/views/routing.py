@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from rexian.core import clock
 from rexian.core.errors import DomainError
+from rexian.directory.models import Unit
 from rexian.directory.roles import Role
 from rexian.intake.selectors import transfers
 from rexian.routing import actions, selectors
@@ -77,8 +78,6 @@ def _label_names(model: ClassifierModel) -> dict[str, str]:
     if model.task == Task.CATEGORY:
         return dict(Category.objects.values_list("code", "path_name"))
     if model.task == Task.UNIT:
-        from rexian.directory.models import Unit
-
         return dict(Unit.objects.values_list("code", "name"))
     return {"in_scope": "受理范围内", "out_of_scope": "不属受理范围", "emergency": "紧急警情"}
 
