@@ -80,3 +80,32 @@ def test_clear_errors(tmp_path: Path, args: list[str], message: str) -> None:
     train = write_csv(tmp_path / "train.csv", 5, seed=4)
     with pytest.raises(CommandError, match=message):
         bench("--train", str(train), *args)
+
+
+def write_leaf_csv(path: Path, per_leaf: int, seed: int, conflicting: bool = False) -> Path:
+    """32 labels in 4 groups: each leaf's texts name a place of their own."""
+    rng = random.Random(seed)
+    places = ["东湖", "西山", "南街", "北站", "中桥", "江滩", "新村", "老城"]
+    rows = [
+        (appeal(group, rng) + place + "附近", f"{group}-{place}", group)
+        for group in VOCABULARY for place in places for _ in range(per_leaf)
+    ]  # fmt: skip
+    if conflicting:
+        rows.append((rows[0][0], rows[0][1], "别的分组"))
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["内容", "类别", "一级"])
+        writer.writerows(rows)
+    return path
+
+
+def test_labels_with_a_group_column_train_in_two_stages(tmp_path: Path) -> None:
+    train, test = write_leaf_csv(tmp_path / "train.csv", 6, seed=5), write_leaf_csv(tmp_path / "test.csv", 2, seed=6)
+    common = ["--train", str(train), "--test", str(test), "--text-col", "内容", "--label-col", "类别"]
+    figures = bench(*common, "--group-col", "一级")
+    assert figures["groups"] == 4 and figures["n_test"] == 64
+    assert figures["accuracy"] > 0.9
+    assert bench(*common)["groups"] is None
+    write_leaf_csv(train, 6, seed=5, conflicting=True)
+    with pytest.raises(CommandError, match="属于两个分组"):
+        bench(*common, "--group-col", "一级")

@@ -132,6 +132,52 @@ def test_progress_is_reported_in_chinese_steps() -> None:
     assert {"分词", "提取特征", "训练", "校准"} <= {step for _, step in seen}
 
 
+# Each group's texts split into two leaves by a place only that leaf's texts name.
+LEAF_MARKS = {0: ["东湖", "东门", "东岸"], 1: ["西山", "西站", "西坡"]}
+
+
+def leaf_corpus(per_leaf: int, seed: int) -> tuple[list[str], list[str]]:
+    rng = random.Random(seed)
+    pairs = [
+        (appeal(group, rng) + rng.choice(LEAF_MARKS[leaf]) + "一带", f"{group}{leaf}")
+        for group in VOCABULARY for leaf in LEAF_MARKS for _ in range(per_leaf)
+    ]  # fmt: skip
+    rng.shuffle(pairs)
+    return [text for text, _ in pairs], [label for _, label in pairs]
+
+
+LEAF_GROUPS = {f"{group}{leaf}": group for group in VOCABULARY for leaf in LEAF_MARKS}
+
+
+def test_many_labels_with_groups_train_in_two_stages() -> None:
+    texts, labels = leaf_corpus(20, seed=21)
+    model = TextClassifier(two_stage_above=4).fit(texts, labels, groups=LEAF_GROUPS)
+    assert model.stages == 2 and model.labels == sorted(LEAF_GROUPS)
+    probe, truth = leaf_corpus(4, seed=22)
+    right = 0
+    for label, ranked in zip(truth, model.guess_many(probe, k=len(LEAF_GROUPS)), strict=True):
+        assert abs(sum(guess.confidence for guess in ranked) - 1.0) < 1e-6  # P(group) × P(leaf | group)
+        right += ranked[0].label == label
+    assert right / len(probe) >= 0.9
+    restored = TextClassifier.from_bytes(model.to_bytes())
+    assert restored.stages == 2 and restored.guess_many(probe) == model.guess_many(probe)
+
+
+def test_few_labels_or_no_groups_train_in_one_stage() -> None:
+    texts, labels = leaf_corpus(10, seed=23)
+    assert TextClassifier(two_stage_above=4).fit(texts, labels).stages == 1
+    assert TextClassifier().fit(texts, labels, groups=LEAF_GROUPS).stages == 1  # 8 labels: below 30
+    one_group = dict.fromkeys(LEAF_GROUPS, "全部")
+    assert TextClassifier(two_stage_above=4).fit(texts, labels, groups=one_group).stages == 1
+
+
+def test_a_label_without_a_group_is_refused() -> None:
+    texts, labels = leaf_corpus(10, seed=24)
+    partial = {label: group for label, group in LEAF_GROUPS.items() if not label.startswith("交通")}
+    with pytest.raises(ValueError, match="没有所属分组：交通0、交通1"):
+        TextClassifier(two_stage_above=4).fit(texts, labels, groups=partial)
+
+
 def test_tokenize_drops_punctuation_and_lowercases() -> None:
     tokens = tokenize("ＡＢＣ小区 夜间施工噪音，严重扰民！！")
     assert "abc" in tokens and "噪音" in tokens

@@ -55,6 +55,22 @@ def test_a_model_is_recorded_with_its_evaluation_on_held_back_history(history) -
     assert again.version == 2
 
 
+def test_a_category_model_over_many_leaves_trains_in_two_stages(history) -> None:
+    groups = selectors.label_groups(Task.CATEGORY)
+    assert groups is not None and selectors.label_groups(Task.UNIT) is None
+    assert groups["010101"] == groups["0101"] == groups["01"] == "01"
+    leaves = [code for code in sorted(history.categories) if len(code) == 6][:32]
+    assert len({groups[leaf] for leaf in leaves}) > 1
+    rng = random.Random(5)
+    pairs = [(texts.compose_appeal(rng, leaf, "青山区", "湖滨街道", "翠湖社区"), leaf) for leaf in leaves for _ in range(6)]
+    model = actions.train_from_rows(
+        actor=history.admin, task=Task.CATEGORY, source="generated",
+        texts=[f"{a.subject} {a.description}" for a, _ in pairs], labels=[leaf for _, leaf in pairs],
+    )  # fmt: skip
+    assert model.status == ModelStatus.READY, model.error
+    assert model.evaluation["stages"] == 2 and len(model.labels) == 32
+
+
 def test_one_active_model_per_task_and_only_admins_train_or_activate(history) -> None:
     first = _trained(history, Task.APPEAL_TYPE)
     second = _trained(history, Task.APPEAL_TYPE)

@@ -88,11 +88,9 @@ def load(*, tickets: int = 2000, seed: int = 12345, log: Callable[[str], None] =
 
 def _train_models(admin: User, log: Callable[[str], None]) -> int:
     """Train and activate the routing models on the demo's history, as a centre admin would on day one; the
-    machine dispatches nothing until an admin sets a threshold (智能分派 → 机器派单). The category model (228
-    leaf categories) takes minutes on two cores: the admin trains it from the 智能分派 page, where its
-    progress bar shows (docs/routing.md)."""
+    machine dispatches nothing until an admin sets a threshold (智能分派 → 机器派单)."""
     trained = 0
-    for task in (Task.APPEAL_TYPE, Task.UNIT, Task.SCOPE):
+    for task in (Task.CATEGORY, Task.APPEAL_TYPE, Task.UNIT, Task.SCOPE):
         model = routing_actions.start_training(actor=admin, task=task, background=False)
         if model.status == ModelStatus.READY:
             routing_actions.activate(actor=admin, model_id=model.pk)

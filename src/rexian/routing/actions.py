@@ -131,7 +131,10 @@ def run_training(
         train_t, train_l, test_t, test_l = holdout_split(texts, labels, share=HOLDOUT_SHARE, seed=0)
         started = time.perf_counter()
         classifier = TextClassifier().fit(
-            train_t, train_l, progress=lambda share, step: report(0.05 + 0.85 * share, step)
+            train_t,
+            train_l,
+            progress=lambda share, step: report(0.05 + 0.85 * share, step),
+            groups=selectors.label_groups(model.task),
         )
         train_s = time.perf_counter() - started
         report(0.92, "评估")
@@ -145,7 +148,7 @@ def run_training(
         labels=classifier.labels,
         n_train=len(train_t),
         n_test=len(test_t),
-        evaluation=evaluation.to_dict(),
+        evaluation={**evaluation.to_dict(), "stages": classifier.stages},
         blob=zlib.compress(classifier.to_bytes(), 3),
         finished_at=clock.now(),
     )

@@ -52,6 +52,7 @@ def classify(
     cv: int | None,
     title_col: str | None = None,
     top_labels: int | None = None,
+    group_col: str | None = None,
 ) -> dict[str, Any]:
     """Figures of the default model: on `test_csv` when given, else by `cv`-fold cross-validation."""
     if test_csv is None and not cv:
@@ -67,17 +68,36 @@ def classify(
     if wanted is not None:
         train = _keep(train, wanted)
         test = _keep(test, wanted) if test is not None else None
-    evaluation = _measure(train, test, cv)
-    return _figures(evaluation)
+    groups = None
+    if group_col:
+        groups = read_groups(train_csv, label_col, group_col)
+        if test_csv is not None:
+            groups = {**read_groups(test_csv, label_col, group_col), **groups}
+    evaluation = _measure(train, test, cv, groups)
+    return {**_figures(evaluation), "groups": len(set(groups.values())) if groups else None}
 
 
-def _measure(train: Rows, test: Rows | None, cv: int | None) -> Evaluation:
+def read_groups(path: Path, label_col: str, group_col: str) -> dict[str, str]:
+    """Each label's group from a CSV file; a label found in two groups is refused."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        if group_col not in (reader.fieldnames or []):
+            raise ValueError(f"{path.name} 中没有“{group_col}”列。")
+        groups: dict[str, str] = {}
+        for row in reader:
+            label, group = (row[label_col] or "").strip(), (row[group_col] or "").strip()
+            if label and groups.setdefault(label, group) != group:
+                raise ValueError(f"标签“{label}”属于两个分组：{groups[label]}、{group}")
+    return groups
+
+
+def _measure(train: Rows, test: Rows | None, cv: int | None, groups: dict[str, str] | None) -> Evaluation:
     if test is not None:
         if not test[0]:
             raise ValueError("测试文件中没有可用的行。")
-        return evaluate(train[0], train[1], test[0], test[1])
+        return evaluate(train[0], train[1], test[0], test[1], groups=groups)
     assert cv is not None
-    return cross_validate(train[0], train[1], folds=cv)
+    return cross_validate(train[0], train[1], folds=cv, groups=groups)
 
 
 def _figures(evaluation: Evaluation) -> dict[str, Any]:

@@ -106,6 +106,19 @@ def category_lineage(category_id: int | None) -> list[int]:
     return lineage
 
 
+def label_groups(task: Task | str) -> dict[str, str] | None:
+    """For the category task, each category code's level-1 branch: a model over many categories trains in
+    two stages, the branch and then the category within it (textmodel._TwoStage). None for other tasks."""
+    if task != Task.CATEGORY:
+        return None
+    rows = dict(Category.objects.values_list("pk", "code"))
+    top = {}
+    for pk, code in rows.items():
+        lineage = category_lineage(pk)
+        top[code] = rows[lineage[-1]]
+    return top
+
+
 # ---- training examples from the centre's history --------------------------------------------------------
 
 # A ticket teaches the unit model once a unit has replied to it (that unit was the right one).

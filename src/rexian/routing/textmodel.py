@@ -16,7 +16,7 @@ import time
 import unicodedata
 import warnings
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -49,6 +49,9 @@ DEFAULTS: dict[str, Any] = {
     "calibration_C": 1.0,
     "hmm": False,  # jieba's HMM for unknown words: 60 % slower, no better
     "max_chars": 500,  # the start of an appeal says what it is about; long texts would break 5 ms
+    # With more labels than this and a group for each (a category's level-1 branch), train two stages: the
+    # group, then the label within its group. One SVM per label over every text grows as labels × texts.
+    "two_stage_above": 30,
 }
 
 
@@ -204,12 +207,12 @@ class _CalibratedSVM:
 
     def fit(self, x: sparse.csr_matrix, y: np.ndarray, progress: Progress) -> _CalibratedSVM:
         self.classes_ = np.unique(y)
-        progress(0.45, "训练")
+        progress(0.1, "训练")
         svm = self._svm().fit(x, y)
         # float32 halves the stored model; scores agree to about 1e-6.
         self.weights_ = np.ascontiguousarray(svm.coef_.T, dtype=np.float32)
         self.intercept_ = svm.intercept_.astype(np.float32)
-        progress(0.6, "校准")
+        progress(0.4, "校准")
         covered, scores = self._out_of_fold_scores(x, y)
         self.calibration_ = self._calibrate(scores, y[covered])
         return self
@@ -218,6 +221,8 @@ class _CalibratedSVM:
         position = {label: index for index, label in enumerate(self.classes_)}
         scores = np.full((len(y), len(self.classes_)), UNSEEN_SCORE)
         covered = np.zeros(len(y), dtype=bool)
+        # Fitted one after another: liblinear's random generator is global, so SVMs fitted in threads side by
+        # side would make training irreproducible.
         for train, test in _calibration_splits(y, self.params["calibration_folds"]):
             fold = self._svm().fit(x[train], y[train])
             columns = [position[label] for label in fold.classes_]
@@ -243,6 +248,42 @@ class _CalibratedSVM:
         return exp / exp.sum(axis=1, keepdims=True)
 
 
+class _TwoStage:
+    """The group first (a category's level-1 branch), then the label among its group's labels:
+    P(label) = P(group) × P(label | group). Each stage is a calibrated SVM; the branch SVMs see only their
+    group's texts, so training grows with texts × (groups + labels per group) instead of texts × labels."""
+
+    def __init__(self, params: dict[str, Any], groups: Mapping[str, str]) -> None:
+        self.params = params
+        self.groups = dict(groups)
+        self.classes_: np.ndarray = np.array([])
+        self.top = _CalibratedSVM(params)
+        # Per group: the columns of its labels in classes_, and its model (None for a group of one label).
+        self.branches: list[tuple[np.ndarray, _CalibratedSVM | None]] = []
+
+    def fit(self, x: sparse.csr_matrix, y: np.ndarray, progress: Progress) -> _TwoStage:
+        self.classes_ = np.unique(y)
+        group_of = np.asarray([self.groups[label] for label in y])
+        self.top.fit(x, group_of, lambda share, step: progress(0.3 * share, f"一级：{step}"))
+        column = {label: index for index, label in enumerate(self.classes_)}
+        self.branches = []
+        for index, group in enumerate(self.top.classes_):
+            progress(0.3 + 0.7 * index / len(self.top.classes_), f"二级：{group}")
+            rows = np.flatnonzero(group_of == group)
+            members = np.unique(y[rows])
+            model = _CalibratedSVM(self.params).fit(x[rows], y[rows], lambda share, step: None)
+            self.branches.append((np.asarray([column[m] for m in members]), model if len(members) > 1 else None))
+        return self
+
+    def predict_proba(self, x: sparse.csr_matrix) -> np.ndarray:
+        top = self.top.predict_proba(x)
+        result = np.zeros((x.shape[0], len(self.classes_)))
+        for index, (columns, model) in enumerate(self.branches):
+            within = model.predict_proba(x) if model is not None else np.ones((x.shape[0], 1))
+            result[:, columns] = top[:, index : index + 1] * within
+        return result
+
+
 class TextClassifier:
     """Fit on labelled texts, then guess the most likely labels of a new text with their probabilities."""
 
@@ -255,16 +296,42 @@ class TextClassifier:
         self._features: _Features | None = None
         self._model: Any = None
 
-    def fit(self, texts: Sequence[str], labels: Sequence[str], progress: Progress | None = None) -> TextClassifier:
+    def fit(
+        self,
+        texts: Sequence[str],
+        labels: Sequence[str],
+        progress: Progress | None = None,
+        groups: Mapping[str, str] | None = None,
+    ) -> TextClassifier:
+        """Train; `groups` maps each label to its group (its level-1 category), used beyond `two_stage_above`
+        labels."""
         report = progress or (lambda share, step: None)
         _check_training_data(texts, labels)
         y = np.asarray([str(label) for label in labels])
         self._features = _Features(self.params)
         x = self._features.fit_transform(texts, report)
-        self._model = _CalibratedSVM(self.params).fit(x, y, report)
+        model_progress = lambda share, step: report(0.45 + 0.55 * share, step)  # noqa: E731
+        if self._two_stage(y, groups):
+            assert groups is not None
+            self._model = _TwoStage(self.params, groups).fit(x, y, model_progress)
+        else:
+            self._model = _CalibratedSVM(self.params).fit(x, y, model_progress)
         self.labels = [str(label) for label in self._model.classes_]
         report(1.0, "完成")
         return self
+
+    def _two_stage(self, y: np.ndarray, groups: Mapping[str, str] | None) -> bool:
+        labels = set(y.tolist())
+        if groups is None or len(labels) <= self.params["two_stage_above"]:
+            return False
+        missing = sorted(labels - set(groups))
+        if missing:
+            raise ValueError(f"以下标签没有所属分组：{'、'.join(missing[:10])}")
+        return len({groups[label] for label in labels}) > 1
+
+    @property
+    def stages(self) -> int:
+        return 2 if isinstance(self._model, _TwoStage) else 1
 
     def _probabilities(self, texts: Sequence[str]) -> np.ndarray:
         if self._features is None:
@@ -401,9 +468,10 @@ def _run(
     test_labels: Sequence[str],
     progress: Progress | None,
     params: dict[str, Any],
+    groups: Mapping[str, str] | None = None,
 ) -> _Run:
     started = time.perf_counter()
-    model = TextClassifier(**params).fit(train_texts, train_labels, progress)
+    model = TextClassifier(**params).fit(train_texts, train_labels, progress, groups)
     return _measured(model, test_texts, test_labels, time.perf_counter() - started)
 
 
@@ -448,15 +516,21 @@ def evaluate(
     test_texts: Sequence[str],
     test_labels: Sequence[str],
     progress: Progress | None = None,
+    groups: Mapping[str, str] | None = None,
     **params: Any,
 ) -> Evaluation:
     """Train on one set, measure on the other."""
-    run = _run(train_texts, train_labels, test_texts, test_labels, progress, params)
+    run = _run(train_texts, train_labels, test_texts, test_labels, progress, params, groups)
     return _evaluation([run], len(train_texts))
 
 
 def cross_validate(
-    texts: Sequence[str], labels: Sequence[str], folds: int, progress: Progress | None = None, **params: Any
+    texts: Sequence[str],
+    labels: Sequence[str],
+    folds: int,
+    progress: Progress | None = None,
+    groups: Mapping[str, str] | None = None,
+    **params: Any,
 ) -> Evaluation:
     """Stratified K-fold: every text is tested once; outcomes pooled, training time averaged."""
     texts, labels = list(texts), [str(label) for label in labels]
@@ -470,7 +544,7 @@ def cross_validate(
         fold_progress = _fold_progress(progress, index, len(splits))
         runs.append(
             _run([texts[i] for i in train], y[train].tolist(), [texts[i] for i in test], y[test].tolist(),
-                 fold_progress, params)
+                 fold_progress, params, groups)
         )  # fmt: skip
     n_train = round(float(np.mean([len(train) for train, _ in splits])))
     return _evaluation(runs, n_train)

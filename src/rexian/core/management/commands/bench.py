@@ -76,6 +76,7 @@ class Command(BaseCommand):
                 options["cv"],
                 title_col=options["title_col"],
                 top_labels=options["top_labels"],
+                group_col=options["group_col"],
             )
         except ValueError as error:
             raise CommandError(str(error)) from error
@@ -99,6 +100,9 @@ def _add_classify(benches: Any) -> None:
     classify.add_argument("--title-col", help="a title column put before the text")
     classify.add_argument("--labels", help="keep only these labels, comma-separated")
     classify.add_argument("--top-labels", type=int, help="keep only the N most frequent labels of --train")
+    classify.add_argument(
+        "--group-col", help="each label's group (e.g. its level-1 category): two stages beyond 30 labels"
+    )
 
 
 @contextmanager
