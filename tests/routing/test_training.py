@@ -62,7 +62,8 @@ def test_a_category_model_over_many_leaves_trains_in_two_stages(history) -> None
     leaves = [code for code in sorted(history.categories) if len(code) == 6][:32]
     assert len({groups[leaf] for leaf in leaves}) > 1
     rng = random.Random(5)
-    pairs = [(texts.compose_appeal(rng, leaf, "青山区", "湖滨街道", "翠湖社区"), leaf) for leaf in leaves for _ in range(6)]
+    place = ("青山区", "湖滨街道", "翠湖社区")
+    pairs = [(texts.compose_appeal(rng, leaf, *place), leaf) for leaf in leaves for _ in range(6)]
     model = actions.train_from_rows(
         actor=history.admin, task=Task.CATEGORY, source="generated",
         texts=[f"{a.subject} {a.description}" for a, _ in pairs], labels=[leaf for _, leaf in pairs],
