@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "rexian.supervision",
     "rexian.intake",
     "rexian.routing",
+    "rexian.analytics",
     "rexian.api",
     "rexian.web",
     "rexian.demo",

@@ -66,16 +66,19 @@ def _start(clock: StageClock, ticket: Ticket, now: datetime, calendar: Calendar)
     clock.cycle = clock.cycle + 1 if clock.pk else 1
 
 
-def sync_clocks(ticket: Ticket, action: Action, now: datetime) -> None:
+def sync_clocks(ticket: Ticket, action: Action, now: datetime) -> dict[Stage, bool]:
     """After an action: stop the clocks of stages the ticket has left, start or restart those the action
-    begins, resume the others; mirror the handling and callback deadlines on the ticket."""
+    begins, resume the others; mirror the handling and callback deadlines on the ticket. Returns the stages
+    stopped now, each with whether it was past its deadline (late)."""
     calendar = current_calendar()
     desired = running_stages(ticket.state)
     restart = RESTARTS.get(action, frozenset())
     clocks = {Stage(c.stage): c for c in StageClock.objects.filter(ticket=ticket)}
+    stopped: dict[Stage, bool] = {}
     for stage, clock in clocks.items():
         if clock.running and stage not in desired:
             clock.running, clock.stopped_at = False, now
+            stopped[stage] = now > clock.due_at
     for stage in desired:
         clock = clocks.setdefault(stage, StageClock(ticket=ticket, stage=stage))
         if clock.pk is None or stage in restart:
@@ -90,6 +93,7 @@ def sync_clocks(ticket: Ticket, action: Action, now: datetime) -> None:
     for stage, field in MIRRORED.items():
         if stage in clocks and clocks[stage].running:
             setattr(ticket, field, clocks[stage].due_at)
+    return stopped
 
 
 def _tighten(clock: StageClock, ticket: Ticket, now: datetime, calendar: Calendar) -> None:

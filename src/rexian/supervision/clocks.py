@@ -38,6 +38,14 @@ RESTARTS: dict[Action, frozenset[Stage]] = {
     Action.APPROVE_REPLY: frozenset({Stage.CALLBACK}),
     Action.CALLBACK: frozenset({Stage.HANDLING}),  # 重办: a fresh handling limit
 }
+# The stage an action completes: its event records whether that stage's clock was past its deadline.
+COMPLETES: dict[Action, Stage] = {
+    Action.DISPATCH: Stage.DISPATCH,
+    Action.SIGN: Stage.SIGN,
+    Action.REPLY: Stage.HANDLING,
+    Action.APPROVE_REPLY: Stage.REVIEW,
+    Action.CALLBACK: Stage.CALLBACK,
+}
 # Stages a unit answers for; the others are the centre's own work.
 UNIT_STAGES: frozenset[Stage] = frozenset({Stage.SIGN, Stage.HANDLING})
 

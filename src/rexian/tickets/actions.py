@@ -31,6 +31,7 @@ from rexian.directory.models import Unit, UnitKind
 from rexian.notify.tasks import notify_event
 from rexian.routing.tasks import consider_dispatch, machine_may_dispatch
 from rexian.supervision.actions import extend_handling, recompute_provisional, sync_clocks
+from rexian.supervision.clocks import COMPLETES
 from rexian.supervision.models import StageClock
 from rexian.taxonomy.choices import Urgency
 from rexian.taxonomy.policy import Limit, Stage, deadline
@@ -60,10 +61,20 @@ Change = tuple[State, dict[str, Any]]  # the state an action moves to and the pa
 
 
 def _record(
-    ticket: Ticket, actor: Actor, action: Action, from_state: str, payload: dict[str, Any], moment: datetime
+    ticket: Ticket,
+    actor: Actor,
+    action: Action,
+    from_state: str,
+    payload: dict[str, Any],
+    moment: datetime,
+    *,
+    unit_id: int | None = None,
+    late: bool | None = None,
 ) -> TicketEvent:
     seq = ticket.version  # versions start at 1 with the create event: seq == version
     return TicketEvent.objects.create(
+        unit_id=unit_id,
+        late=late,
         ticket=ticket,
         seq=seq,
         action=action,
@@ -94,19 +105,22 @@ def _apply(
             raise StaleVersion(f"工单已被他人更新（当前版本 {ticket.version}，提交版本 {version}），请刷新后重试。")
         transition = authorize(actor, ticket, action)
         moment = clock.now()
-        from_state = ticket.state
+        from_state, lead_before = ticket.state, ticket.lead_unit_id
         target, payload = change(ticket, transition, moment)
         if target not in transition.targets:  # a bug in an action, never user input
             raise AssertionError(f"{action} may not lead to {target}")
         ticket.state = target
         due_before = ticket.due_at
-        sync_clocks(ticket, action, moment)
+        stopped = sync_clocks(ticket, action, moment)
         if ticket.due_at != due_before:
             payload["due_at"] = ticket.due_at.isoformat() if ticket.due_at else None
         ticket.version = version + 1
         ticket.updated_at = moment
         ticket.save()
-        event = _record(ticket, actor, action, from_state, payload, moment)
+        # The unit accountable for this step: the one dispatched to, else the lead unit before the change.
+        unit_id = ticket.lead_unit_id if action is Action.DISPATCH else lead_before
+        late = stopped.get(COMPLETES[action]) if action in COMPLETES else None
+        event = _record(ticket, actor, action, from_state, payload, moment, unit_id=unit_id, late=late)
     _after_commit(event)
     return ticket
 

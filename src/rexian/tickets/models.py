@@ -145,13 +145,26 @@ class TicketEvent(models.Model):
     payload = models.JSONField("内容", default=dict, blank=True)
     version = models.PositiveIntegerField("版本")
     created_at = models.DateTimeField("时间", db_index=True)
+    # What the statistics count (docs/metrics.md), as columns so that a report is an indexed aggregate.
+    unit = models.ForeignKey(
+        "directory.Unit",
+        verbose_name="责任单位",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="此时负责该工单的主办单位（派单记录为新派往的单位）；热线中心自己的环节为空",
+    )
+    late = models.BooleanField(
+        "超时", null=True, blank=True, help_text="完成某一环节（派单、签收、答复、审核、回访）的记录：是否已过时限"
+    )
 
     class Meta:
         verbose_name = "流转记录"
         verbose_name_plural = "流转记录"
         ordering = ["ticket_id", "seq"]
         constraints = [models.UniqueConstraint(fields=["ticket", "seq"], name="unique_event_seq")]
-        indexes = [models.Index(fields=["action", "created_at"])]
+        indexes = [models.Index(fields=["action", "created_at"]), models.Index(fields=["unit", "created_at"])]
 
     def __str__(self) -> str:
         return f"{self.ticket_id}#{self.seq} {self.action}"

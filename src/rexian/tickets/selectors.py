@@ -44,6 +44,8 @@ def filter_tickets(actor: Actor, filters: dict[str, Any]) -> QuerySet[Ticket]:
         queryset = queryset.filter(unit_filter(unit)) if unit else queryset.none()
     if filters.get("category"):
         queryset = queryset.filter(category__code__startswith=filters["category"])
+    if filters.get("district"):
+        queryset = queryset.filter(district__code=filters["district"])
     if filters.get("created_from"):
         queryset = queryset.filter(created_at__gte=datetime.combine(filters["created_from"], time.min, SHANGHAI))
     if filters.get("created_to"):

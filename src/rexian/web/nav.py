@@ -13,6 +13,8 @@ NOT_STAFF = frozenset({Role.SYSTEM, Role.CITIZEN})
 SUPERVISION_ROLES = frozenset({Role.SHIFT_LEAD, Role.CENTRE_ADMIN, Role.QUALITY, Role.CITY_LEADER, Role.DISPATCHER})
 # The models and machine dispatch: the centre's desks read them, the centre admin changes them.
 ROUTING_ROLES = frozenset({Role.SHIFT_LEAD, Role.CENTRE_ADMIN, Role.QUALITY, Role.DISPATCHER})
+# The figures: the centre's overseers and leaders, and each unit's administrator for the unit's own subtree.
+STATS_ROLES = SUPERVISION_ROLES | {Role.REVIEWER, Role.UNIT_ADMIN}
 
 
 def _roles(*pairs: tuple[State, Action]) -> frozenset[Role]:
@@ -52,6 +54,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("supervision", "督办", "supervision", SUPERVISION_ROLES, "Alt+7"),
     NavItem("notices", "督办文书", "unit_notices", UNIT_ROLES, "Alt+8"),
     NavItem("routing", "智能分派", "routing", ROUTING_ROLES, "Alt+9"),
+    NavItem("stats", "统计", "stats", STATS_ROLES, "Alt+0"),
 )
 
 

@@ -11,6 +11,7 @@ from rexian.web.views import (
     review,
     routing,
     search,
+    stats,
     supervision,
     ticket,
     unit,
@@ -46,6 +47,10 @@ console_patterns = [
     path("routing/models/<int:model_id>/activate", routing.activate, name="routing_activate"),
     path("routing/thresholds", routing.set_threshold, name="routing_threshold"),
     path("routing/thresholds/<int:rule_id>/remove", routing.remove_threshold, name="routing_threshold_remove"),
+    path("stats/", stats.dashboard, name="stats"),
+    path("stats/figures", stats.table, name="stats_table"),
+    path("stats/assessment", stats.assessment, name="stats_assessment"),
+    path("stats/definitions", stats.definitions, name="metrics_help"),
 ]
 
 portal_patterns = [

@@ -15,7 +15,8 @@ from rexian.tickets.selectors import filter_tickets
 from rexian.tickets.workflow import State
 from rexian.web.views.common import ticket_page, workbench
 
-TEXT_FILTERS = ("number", "phone", "q", "unit", "category")
+# channel, appeal_type and district come from the statistics pages' links (the tickets behind a figure).
+TEXT_FILTERS = ("number", "phone", "q", "unit", "category", "channel", "appeal_type", "district")
 
 
 def _filters(request: HttpRequest) -> tuple[dict[str, Any], dict[str, list[str]]]:

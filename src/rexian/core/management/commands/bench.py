@@ -27,7 +27,8 @@ from django.db import connection
 class Command(BaseCommand):
     help = (
         "Benchmarks, one JSON line: `rexian bench sweep --tickets 200000` (in a scratch database), "
-        "`rexian bench classify --train CSV (--test CSV | --cv K) --text-col C --label-col C`."
+        "`rexian bench classify --train CSV (--test CSV | --cv K) --text-col C --label-col C`, "
+        "`rexian bench hotspots --messages CSV --text-col C [--title-col C] [--time-col C] [--weight-col C]`."
     )
     requires_system_checks: list[str] = []  # a benchmark needs no URL or admin checks
 
@@ -42,10 +43,14 @@ class Command(BaseCommand):
         )
         sweep.add_argument("--in-scratch", action="store_true", help=argparse.SUPPRESS)
         _add_classify(benches)
+        _add_hotspots(benches)
 
     def handle(self, *args: Any, bench: str, **options: Any) -> None:
         if bench == "classify":
             self._classify(options)
+            return
+        if bench == "hotspots":
+            self._hotspots(options)
             return
         in_scratch = options["in_scratch"]
         if options["tickets"] < 1:
@@ -82,6 +87,23 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         self.stdout.write(json.dumps(figures, ensure_ascii=False))
 
+    def _hotspots(self, options: dict[str, Any]) -> None:
+        from rexian.analytics.bench import hotspots_from_csv
+
+        try:
+            rows = hotspots_from_csv(
+                options["messages"],
+                text_col=options["text_col"],
+                title_col=options["title_col"],
+                time_col=options["time_col"],
+                weight_col=options["weight_col"],
+                top=options["top"],
+            )
+        except ValueError as error:
+            raise CommandError(str(error)) from error
+        for row in rows:
+            self.stdout.write(json.dumps(row, ensure_ascii=False))
+
     def _measure(self, tickets: int) -> None:
         from rexian.supervision.bench import run
 
@@ -103,6 +125,16 @@ def _add_classify(benches: Any) -> None:
     classify.add_argument(
         "--group-col", help="each label's group (e.g. its level-1 category): two stages beyond 30 labels"
     )
+
+
+def _add_hotspots(benches: Any) -> None:
+    hotspots = benches.add_parser("hotspots", help="the top hotspots of a CSV file of messages, as JSON lines")
+    hotspots.add_argument("--messages", type=Path, required=True, help="CSV file of messages (UTF-8)")
+    hotspots.add_argument("--text-col", required=True)
+    hotspots.add_argument("--title-col", help="a title column put before the text")
+    hotspots.add_argument("--time-col", help="when each message was written")
+    hotspots.add_argument("--weight-col", help="citizens' weight of a message, e.g. 点赞数")
+    hotspots.add_argument("--top", type=int, default=5)
 
 
 @contextmanager

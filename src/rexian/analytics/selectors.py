@@ -1,0 +1,169 @@
+"""Reads for the statistics pages, the reports and the API: figures per group with their names, the unit
+assessment, and the periods people ask for (today, this week, this month, a quarter, a year)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db.models import Count, Max, Min
+
+from rexian.analytics import queries
+from rexian.analytics.assessment import Item, Ranked, Score, ranking, score
+from rexian.analytics.metrics import Counts, figures
+from rexian.analytics.models import AssessmentItem, ReportKind
+from rexian.analytics.queries import Group, Scope
+from rexian.directory.models import Unit, UnitKind
+from rexian.taxonomy.choices import AppealType, Channel
+from rexian.taxonomy.models import Category
+from rexian.tickets.models import Ticket
+
+
+@dataclass(frozen=True)
+class Row:
+    key: Any
+    name: str
+    figures: dict[str, Any]
+
+
+def rows(scope: Scope, group: Group) -> list[Row]:
+    """Figures per group, named, largest volume first (days and months in order)."""
+    found = queries.counts(scope, group)
+    names = names_for(group, list(found))
+    result = [Row(key, names.get(key, "—"), figures(c)) for key, c in found.items()]
+    if group in (Group.DAY, Group.MONTH):
+        return sorted(result, key=lambda row: str(row.key))
+    return sorted(result, key=lambda row: (-(row.figures["received"] + row.figures["dispatched"]), row.name))
+
+
+def overall(scope: Scope) -> dict[str, Any]:
+    return figures(queries.counts(scope).get(None, Counts()))
+
+
+def names_for(group: Group, keys: list[Any]) -> dict[Any, str]:
+    none = "热线中心（未派单）" if group in (Group.UNIT, Group.MEMBER) else "未填写"
+    known: dict[Any, str] = {None: none}
+    ids = [key for key in keys if isinstance(key, int)]
+    if group in (Group.UNIT, Group.MEMBER, Group.DISTRICT):
+        known |= dict(Unit.objects.filter(pk__in=ids).values_list("pk", "name"))
+    elif group in (Group.CATEGORY, Group.LEAF):
+        known |= dict(Category.objects.filter(pk__in=ids).values_list("pk", "path_name"))
+    elif group is Group.CHANNEL:
+        known |= dict(Channel.choices)
+    elif group is Group.TYPE:
+        known |= dict(AppealType.choices)
+    elif group is Group.DAY:
+        known |= {key: f"{key.month}月{key.day}日" for key in keys if isinstance(key, date)}
+    elif group is Group.MONTH:
+        known |= {key: f"{key[:4]}年{int(key[5:])}月" for key in keys if isinstance(key, str)}
+    elif group is Group.ALL:
+        known[None] = "合计"
+    return known
+
+
+# ---- assessment -------------------------------------------------------------------------------------------
+
+
+def scheme() -> list[Item]:
+    return [row.item for row in AssessmentItem.objects.filter(is_active=True)]
+
+
+@dataclass(frozen=True)
+class Assessed:
+    unit: Unit
+    ranked: Ranked
+    figures: dict[str, Any]
+
+    @property
+    def worst_card(self) -> int:
+        return max(self.figures["cards_by_colour"], default=0)
+
+
+def assessed_units() -> list[Unit]:
+    """The member units: those directly under the top of the tree, the centre itself excepted."""
+    members = set(queries.member_units().values())
+    return list(Unit.objects.filter(pk__in=members).exclude(kind=UnitKind.CENTRE).order_by("path"))
+
+
+def assessment(scope: Scope) -> list[Assessed]:
+    """The member units' scores for the period, ranked, with the previous period's rank and the change.
+    A unit that had nothing dispatched to it in either period is left out."""
+    items = scheme()
+    units = {unit.pk: unit for unit in assessed_units()}
+    now = _member_figures(scope, units)
+    before = _member_figures(scope.previous(), units)
+    current: dict[int, Score] = {pk: score(f, items) for pk, f in now.items()}
+    previous: dict[int, Score] = {pk: score(f, items) for pk, f in before.items()}
+    return [Assessed(units[r.key], r, now[r.key]) for r in ranking(current, previous)]
+
+
+def _member_figures(scope: Scope, units: dict[int, Unit]) -> dict[int, dict[str, Any]]:
+    found = queries.counts(scope, Group.MEMBER)
+    active = {pk: c for pk, c in found.items() if pk in units and (c.dispatched or c.replied or c.signed)}
+    return {pk: figures(c) for pk, c in active.items()}
+
+
+# ---- periods ----------------------------------------------------------------------------------------------
+
+
+def period_of(kind: str, day: date) -> tuple[date, date]:
+    """The report period of a kind that contains `day`: its week (Monday–Sunday), month, quarter or year."""
+    if kind == ReportKind.WEEKLY:
+        start = day - timedelta(days=day.weekday())
+        return start, start + timedelta(days=6)
+    if kind == ReportKind.MONTHLY:
+        start = day.replace(day=1)
+    elif kind == ReportKind.QUARTERLY:
+        start = date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
+    elif kind == ReportKind.ANNUAL:
+        start = date(day.year, 1, 1)
+    else:
+        raise ValueError(f"unknown report kind: {kind}")
+    months = {ReportKind.MONTHLY: 1, ReportKind.QUARTERLY: 3, ReportKind.ANNUAL: 12}[ReportKind(kind)]
+    return start, queries.add_months(start, months) - timedelta(days=1)
+
+
+def last_complete(kind: str, today: date) -> tuple[date, date]:
+    """The latest period of a kind that has ended before today: last week, last month…"""
+    start, _ = period_of(kind, today)
+    return period_of(kind, start - timedelta(days=1))
+
+
+
+# ---- hotspots ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HotspotRow:
+    description: str
+    place_people: str
+    size: int
+    first: datetime
+    last: datetime
+    ticket_ids: list[int]
+    heat: float
+
+
+def top_hotspots(scope: Scope, top: int = 5) -> list[HotspotRow]:
+    """The period's largest groups of appeals about one category at one street."""
+    low, high = scope.bounds()
+    tickets = Ticket.objects.filter(created_at__gte=low, created_at__lt=high, **queries.ticket_filters(scope, ""))
+    if scope.unit is not None:
+        tickets = tickets.filter(lead_unit__path__startswith=scope.unit.path)
+    groups = (
+        tickets.exclude(category=None).exclude(street=None).values("category_id", "street_id")
+        .annotate(n=Count("id"), first=Min("created_at"), last=Max("created_at")).order_by("-n")[:top]
+    )  # fmt: skip
+    rows = []
+    for group in groups:
+        if group["n"] < 2:
+            break
+        ids = list(tickets.filter(category_id=group["category_id"], street_id=group["street_id"])
+                   .order_by("created_at").values_list("pk", flat=True)[:200])  # fmt: skip
+        category = Category.objects.get(pk=group["category_id"])
+        street = Unit.objects.get(pk=group["street_id"])
+        place = (street.short_name_list or [street.name])[0]
+        rows.append(HotspotRow(f"{place}{category.name}问题", place, group["n"], group["first"],
+                               group["last"], ids, float(group["n"])))  # fmt: skip
+    return rows

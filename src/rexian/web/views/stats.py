@@ -1,0 +1,312 @@
+"""统计: the centre's figures (definitions in docs/metrics.md). The dashboard for today, this week, this month
+or any period; the figures per unit, category, district, channel, type or day (with an Excel download); the
+unit assessment (考核); the report archive. Every chart links to the tickets behind it: the search page with
+the same period and slice. A unit's administrator sees the same pages for the unit's own subtree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext
+
+from rexian.analytics import selectors
+from rexian.analytics.metrics import METRIC_BY_CODE, METRICS, Kind, change, formatted
+from rexian.analytics.queries import Group, Scope
+from rexian.core import clock
+from rexian.core.xlsx import Column, xlsx_response
+from rexian.directory.models import Unit, UnitKind
+from rexian.directory.roles import CENTRE_ROLES
+from rexian.taxonomy.choices import AppealType, Channel
+from rexian.taxonomy.models import Category
+from rexian.web.charts import Chart, Datum, columns_chart, rows_chart
+from rexian.web.views.common import workbench
+
+PERIODS = {"today": "今日", "week": "本周", "month": "本月", "custom": "自定义"}
+GROUPS = {
+    Group.MEMBER: "成员单位",
+    Group.UNIT: "承办单位",
+    Group.CATEGORY: "一级分类",
+    Group.LEAF: "末级分类",
+    Group.DISTRICT: "区县",
+    Group.CHANNEL: "渠道",
+    Group.TYPE: "诉求类型",
+    Group.DAY: "日",
+    Group.MONTH: "月",
+}
+TILES = ("received", "direct_rate", "dispatched", "sign_on_time_rate", "reply_on_time_rate", "return_rate",
+         "satisfaction_rate", "resolution_rate", "rehandle_rate", "handling_days_avg")  # fmt: skip
+TABLE_CODES = tuple(m.code for m in METRICS)
+LONGEST_DAYS = 3 * 366
+
+
+@dataclass
+class Chosen:
+    """The period and the slice a page shows, from the query string, with what was wrong in it."""
+
+    scope: Scope
+    period: str
+    errors: dict[str, list[str]]
+
+    def search_url(self, **extra: str) -> str:
+        """The search page for the tickets registered in this period and slice (narrowed by `extra`)."""
+        query = {"created_from": self.scope.start.isoformat(), "created_to": self.scope.end.isoformat()}
+        s = self.scope
+        for name, value in (("unit", s.unit.code if s.unit else ""), ("channel", s.channel),
+                            ("appeal_type", s.appeal_type), ("category", s.category.code if s.category else ""),
+                            ("district", s.district.code if s.district else "")):  # fmt: skip
+            if value:
+                query[name] = value
+        query.update({k: v for k, v in extra.items() if v})
+        return f"{reverse('search')}?{urlencode(query)}"
+
+
+def _dates(request: HttpRequest, period: str, errors: dict[str, list[str]]) -> tuple[date, date]:
+    today = clock.now().date()
+    if period == "today":
+        return today, today
+    if period == "week":
+        return today - timedelta(days=today.weekday()), today
+    if period == "month":
+        return today.replace(day=1), today
+    start, end = _date(request, "start", errors), _date(request, "end", errors)
+    if start and end and end < start:
+        errors["end"] = [gettext("截止日期不能早于起始日期。")]
+    elif start and end and (end - start).days > LONGEST_DAYS:
+        errors["end"] = [gettext("统计期间最长三年。")]
+    if errors or not start or not end:
+        return today.replace(day=1), today
+    return start, end
+
+
+def _date(request: HttpRequest, name: str, errors: dict[str, list[str]]) -> date | None:
+    raw = request.GET.get(name, "").strip()
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        errors[name] = [gettext("日期格式应为 年-月-日，如 2026-11-01。")]
+        return None
+
+
+def chosen(request: HttpRequest) -> Chosen:
+    errors: dict[str, list[str]] = {}
+    period = request.GET.get("period", "month")
+    period = period if period in PERIODS else "month"
+    start, end = _dates(request, period, errors)
+    get = request.GET.get
+    unit = _own_unit(request) or _by_code(Unit.objects.exclude(kind=UnitKind.CENTRE), get("unit", ""), "unit", errors)
+    district = _by_code(Unit.objects.filter(kind=UnitKind.DISTRICT), get("district", ""), "district", errors)
+    category = _by_code(Category.objects.all(), get("category", ""), "category", errors)
+    channel = get("channel", "") if get("channel", "") in Channel.values else ""
+    appeal_type = get("appeal_type", "") if get("appeal_type", "") in AppealType.values else ""
+    scope = Scope(start, end, unit=unit, channel=channel, appeal_type=appeal_type, category=category, district=district)
+    return Chosen(scope, period, errors)
+
+
+def _own_unit(request: HttpRequest) -> Unit | None:
+    """A unit's administrator sees only the unit's subtree, whatever the query string says."""
+    return None if request.user.roles & CENTRE_ROLES else request.user.unit
+
+
+def _by_code(rows: Any, code: str, field: str, errors: dict[str, list[str]]) -> Any:
+    code = code.strip().split(" ")[0][:32]  # the pickers send "code name"
+    if not code:
+        return None
+    found = rows.filter(code=code).first()
+    if found is None:
+        errors[field] = [gettext("找不到编码为 %(code)s 的选项。") % {"code": code}]
+    return found
+
+
+def _context(request: HttpRequest, c: Chosen, tab: str) -> dict[str, Any]:
+    return {
+        "active": "stats",
+        "tab": tab,
+        "chosen": c,
+        "scope": c.scope,
+        "errors": c.errors,
+        "filters": request.GET,
+        "periods": PERIODS,
+        "own_unit": _own_unit(request),
+        "channels": Channel.choices,
+        "appeal_types": AppealType.choices,
+        "units": Unit.objects.exclude(kind=UnitKind.CENTRE).order_by("path").only("code", "name"),
+        "districts": Unit.objects.filter(kind=UnitKind.DISTRICT).order_by("path"),
+        "query": request.GET.urlencode(),
+    }
+
+
+# ---- the dashboard ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tile:
+    label: str
+    value: str
+    change: str
+    trend: str  # "good", "bad" or ""
+    definition: str
+
+
+def _tiles(now: dict[str, Any], before: dict[str, Any]) -> list[Tile]:
+    tiles = []
+    for code in TILES:
+        metric = METRIC_BY_CODE[code]
+        delta = change(now[code], before[code])
+        trend = ""
+        if delta and metric.better:
+            trend = "good" if (delta > 0) == (metric.better == "high") else "bad"
+        tiles.append(Tile(metric.label, formatted(code, now[code]), _delta(code, delta), trend, metric.definition))
+    return tiles
+
+
+def _delta(code: str, delta: float | None) -> str:
+    if delta is None:
+        return ""
+    kind = METRIC_BY_CODE[code].kind
+    if kind is Kind.RATE:
+        return f"{delta * 100:+.1f} 个百分点"
+    return f"{delta:+.1f}" if kind is Kind.DAYS else f"{delta:+,}"
+
+
+def _charts(c: Chosen) -> list[Chart]:
+    days = selectors.rows(c.scope, Group.DAY if (c.scope.end - c.scope.start).days <= 62 else Group.MONTH)
+    per_time = [Datum(r.name, r.figures["received"], f"{r.figures['received']:,}", _time_url(c, r.key)) for r in days]
+    categories = _top(selectors.rows(c.scope, Group.CATEGORY), "received")
+    members = selectors.rows(c.scope, Group.MEMBER)
+    channels = selectors.rows(c.scope, Group.CHANNEL)
+    codes = _codes(Category, [r.key for r in categories]) | _codes(Unit, [r.key for r in members])
+    return [
+        columns_chart(gettext("受理量"), per_time),
+        rows_chart(gettext("受理量最多的分类"),
+                   [_datum(r, "received", c, category=codes.get(r.key, "")) for r in categories]),
+        rows_chart(gettext("渠道"), [_datum(r, "received", c, channel=r.key or "") for r in channels]),
+        rows_chart(gettext("派单量最多的单位"),
+                   [_datum(r, "dispatched", c, unit=codes.get(r.key, "")) for r in _top(members, "dispatched")]),
+        rows_chart(gettext("超期答复最多的单位"),
+                   [_datum(r, "overdue", c, unit=codes.get(r.key, "")) for r in _top(members, "overdue")]),
+        rows_chart(gettext("满意率最低的单位（评价 5 件以上）"),
+                   [_datum(r, "satisfaction_rate", c, unit=codes.get(r.key, "")) for r in _least_satisfied(members)]),
+    ]  # fmt: skip
+
+
+def _codes(model: Any, keys: list[Any]) -> dict[Any, str]:
+    return dict(model.objects.filter(pk__in=[k for k in keys if isinstance(k, int)]).values_list("pk", "code"))
+
+
+def _top(rows: list[selectors.Row], code: str, n: int = 10) -> list[selectors.Row]:
+    return sorted([r for r in rows if r.key and r.figures[code]], key=lambda r: -r.figures[code])[:n]
+
+
+def _least_satisfied(rows: list[selectors.Row], n: int = 10) -> list[selectors.Row]:
+    rated = [r for r in rows if r.key and r.figures["rated"] >= 5]
+    return sorted(rated, key=lambda r: r.figures["satisfaction_rate"])[:n]
+
+
+def _datum(row: selectors.Row, code: str, c: Chosen, **link: str) -> Datum:
+    value = row.figures[code] or 0
+    return Datum(row.name, value * 100 if METRIC_BY_CODE[code].kind is Kind.RATE else value,
+                 formatted(code, row.figures[code]), c.search_url(**link))  # fmt: skip
+
+
+def _time_url(c: Chosen, key: Any) -> str:
+    if isinstance(key, date):
+        return c.search_url(created_from=key.isoformat(), created_to=key.isoformat())
+    first = date(int(key[:4]), int(key[5:]), 1)
+    last = min(c.scope.end, (first + timedelta(days=32)).replace(day=1) - timedelta(days=1))
+    return c.search_url(created_from=max(first, c.scope.start).isoformat(), created_to=last.isoformat())
+
+
+@workbench("stats")
+def dashboard(request: HttpRequest) -> HttpResponse:
+    c = chosen(request)
+    now, before = selectors.overall(c.scope), selectors.overall(c.scope.previous())
+    context = _context(request, c, "dashboard") | {
+        "tiles": _tiles(now, before),
+        "previous": c.scope.previous(),
+        "charts": _charts(c),
+        "hotspots": selectors.top_hotspots(c.scope, 5),
+        "all_url": c.search_url(),
+    }
+    return render(request, "web/stats/dashboard.html", context)
+
+
+# ---- figures per group ------------------------------------------------------------------------------------
+
+
+@workbench("stats")
+def table(request: HttpRequest) -> HttpResponse:
+    c = chosen(request)
+    try:
+        group = Group(request.GET.get("group", Group.MEMBER))
+    except ValueError:
+        group = Group.MEMBER
+    group = group if group in GROUPS else Group.MEMBER
+    rows = selectors.rows(c.scope, group)
+    overall = selectors.overall(c.scope)
+    if request.GET.get("export") == "xlsx":
+        return _export(c, group, rows, overall)
+    metrics = [METRIC_BY_CODE[code] for code in TABLE_CODES]
+    shown = [(r, [formatted(code, r.figures[code]) for code in TABLE_CODES]) for r in rows]
+    context = _context(request, c, "table") | {
+        "group": group,
+        "groups": GROUPS,
+        "group_label": GROUPS[group],
+        "metrics": metrics,
+        "rows": shown,
+        "total": [formatted(code, overall[code]) for code in TABLE_CODES],
+    }
+    return render(request, "web/stats/table.html", context)
+
+
+def _export(c: Chosen, group: Group, rows: list[selectors.Row], overall: dict[str, Any]) -> HttpResponse:
+    formats = {Kind.RATE: "0.0%", Kind.DAYS: "0.0", Kind.COUNT: "#,##0"}
+    columns = [Column(GROUPS[group], 24)] + [
+        Column(METRIC_BY_CODE[code].label, 12, formats[METRIC_BY_CODE[code].kind]) for code in TABLE_CODES
+    ]
+    data = [[r.name, *[r.figures[code] for code in TABLE_CODES]] for r in rows]
+    data.append(["合计", *[overall[code] for code in TABLE_CODES]])
+    name = f"figures-{group.value}-{c.scope.start}-{c.scope.end}.xlsx"
+    return xlsx_response(name, f"{c.scope.start}至{c.scope.end}", columns, data)
+
+
+# ---- assessment -------------------------------------------------------------------------------------------
+
+
+@workbench("stats")
+def assessment(request: HttpRequest) -> HttpResponse:
+    c = chosen(request)
+    month = request.GET.get("month", "")
+    errors = dict(c.errors)
+    try:
+        first = date.fromisoformat(f"{month}-01") if month else c.scope.start.replace(day=1)
+    except ValueError:
+        errors["month"] = [gettext("月份格式应为 年-月，如 2026-10。")]
+        first = clock.now().date().replace(day=1)
+    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    ranked = selectors.assessment(Scope(first, last))
+    own = _own_unit(request)
+    if own is not None:  # a unit's administrator sees where its own unit stands, not the others' details
+        ranked = [a for a in ranked if own.path.startswith(a.unit.path) or a.unit.path.startswith(own.path)]
+    context = _context(request, c, "assessment") | {
+        "month": f"{first.year:04d}-{first.month:02d}",
+        "ranked": [(a, [formatted(code, a.figures[code]) for code in ASSESSED_CODES]) for a in ranked],
+        "scheme": selectors.scheme(),
+        "errors": errors,
+    }
+    return render(request, "web/stats/assessment.html", context)
+
+
+ASSESSED_CODES = ("sign_on_time_rate", "reply_on_time_rate", "satisfaction_rate", "resolution_rate", "return_rate",
+                  "rehandle_rate")  # fmt: skip
+
+
+@workbench("stats")
+def definitions(request: HttpRequest) -> HttpResponse:
+    """指标口径: every figure's one definition, as docs/metrics.md gives it."""
+    return render(request, "web/stats/definitions.html", {"active": "stats", "metrics": METRICS})
