@@ -18,6 +18,7 @@ from django.utils.translation import gettext_noop
 
 def label_sources() -> dict[str, list[str]]:
     """Every label the pages show from Python data, by the table it comes from (imports here: no cycles)."""
+    from rexian.analytics.metrics import METRICS
     from rexian.directory.models import UnitKind
     from rexian.directory.roles import ROLE_LABELS
     from rexian.supervision.clocks import Card, Light
@@ -31,6 +32,7 @@ def label_sources() -> dict[str, list[str]]:
     from rexian.web.nav import NAV
     from rexian.web.presenters import FIELD_LABELS, PAYLOAD_LABELS
     from rexian.web.views.portal import CITIZEN_STATES, PUBLIC_WORDING
+    from rexian.web.views.stats import GROUPS, PERIODS
     from rexian.web.views.supervision import EXPLAINED, SORTS, TAB_LABELS
 
     fields = [spec for form in ACTION_FORMS.values() for spec in form.fields]
@@ -64,6 +66,9 @@ def label_sources() -> dict[str, list[str]]:
         "rexian.web.views.supervision.TAB_LABELS": list(TAB_LABELS.values()),
         "rexian.web.views.supervision.SORTS": list(SORTS.values()),
         "rexian.web.views.supervision.EXPLAINED": list(EXPLAINED.values()),
+        "rexian.analytics.metrics.METRICS": [metric.label for metric in METRICS],
+        "rexian.web.views.stats.PERIODS": list(PERIODS.values()),
+        "rexian.web.views.stats.GROUPS": list(GROUPS.values()),
     }
 
 
@@ -168,6 +173,7 @@ LABELS = (
     gettext_noop("督办"),
     gettext_noop("督办文书"),
     gettext_noop("智能分派"),
+    gettext_noop("统计"),
     # rexian.web.forms.ACTION_FORMS
     gettext_noop("标题"),
     gettext_noop("诉求内容"),
@@ -255,4 +261,40 @@ LABELS = (
     # rexian.web.views.supervision.EXPLAINED
     gettext_noop("待说明"),
     gettext_noop("已说明"),
+    # rexian.analytics.metrics.METRICS
+    gettext_noop("受理量"),
+    gettext_noop("直办量"),
+    gettext_noop("直办率"),
+    gettext_noop("派单量"),
+    gettext_noop("签收量"),
+    gettext_noop("按时签收率"),
+    gettext_noop("退单量"),
+    gettext_noop("退单率"),
+    gettext_noop("延期量"),
+    gettext_noop("延期率"),
+    gettext_noop("答复量"),
+    gettext_noop("超期答复"),
+    gettext_noop("按时办结率"),
+    gettext_noop("回访量"),
+    gettext_noop("回访率"),
+    gettext_noop("评价数"),
+    gettext_noop("满意率"),
+    gettext_noop("解决率"),
+    gettext_noop("重办量"),
+    gettext_noop("重办率"),
+    gettext_noop("办结量"),
+    gettext_noop("平均办理时长"),
+    gettext_noop("办理时长 P90"),
+    # rexian.web.views.stats.PERIODS
+    gettext_noop("今日"),
+    gettext_noop("本周"),
+    gettext_noop("本月"),
+    gettext_noop("自定义"),
+    # rexian.web.views.stats.GROUPS
+    gettext_noop("成员单位"),
+    gettext_noop("承办单位"),
+    gettext_noop("一级分类"),
+    gettext_noop("末级分类"),
+    gettext_noop("日"),
+    gettext_noop("月"),
 )
