@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from rexian.analytics.models import Report
 from tests.analytics.test_metrics import history as history
 from tests.conftest import City
 from tests.web.test_console import login, page
@@ -77,3 +78,25 @@ def test_the_assessment_ranks_member_units_and_marks_cards(history: City) -> Non
 def test_every_definition_is_published(history: City) -> None:
     html = page(login("leader"), reverse("metrics_help"))
     assert "（满意 + 基本满意）÷ 评价数" in html and "退单量 ÷ 派单量" in html
+
+
+def test_reports_are_generated_archived_and_downloaded(history: City) -> None:
+    lead = login("shift_lead")
+    response = lead.post(reverse("stats_reports"), {"kind": "monthly", "day": "2026-10-15"})
+    assert response.status_code == 302
+    archive = page(lead, reverse("stats_reports"))
+    assert "2026年10月月报" in archive and "2026-10-01 — 2026-10-31" in archive
+    link = archive.split('id="reports"')[1].split('<a href="')[1].split('"')[0]
+    workbook = load_workbook(BytesIO(b"".join(lead.get(link).streaming_content)))
+    assert "总览" in workbook.sheetnames
+    refused = lead.post(reverse("stats_reports"), {"kind": "monthly", "day": "2099-01-01"})
+    assert refused.status_code == 422 and "尚未开始" in refused.content.decode()
+    assert lead.post(reverse("stats_reports"), {"kind": "daily"}).status_code == 422
+
+
+def test_leaders_read_the_archive_and_units_have_none(history: City) -> None:
+    leader = page(login("leader"), reverse("stats_reports"))
+    assert 'id="report-form"' not in leader
+    refused = login("leader").post(reverse("stats_reports"), {"kind": "monthly", "day": "2026-10-15"})
+    assert refused.status_code == 403 and not Report.objects.exists()
+    assert login("h_east").get(reverse("stats_reports")).status_code == 403

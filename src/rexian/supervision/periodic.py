@@ -1,4 +1,4 @@
-"""The work done every minute: the sweep, then retries of failed notifications.
+"""The work done every minute: the sweep, retries of failed notifications, then the periodic reports due.
 
 `rexian worker` runs it in a background thread (and `rexian serve` too when tasks run in-process, as in the
 demo), so that a centre needs no cron entry.
@@ -11,6 +11,7 @@ import threading
 
 from django.db import connection
 
+from rexian.analytics.actions import generate_due_reports
 from rexian.core import clock
 from rexian.notify.sending import retry_due_deliveries
 from rexian.supervision.sweep import sweep
@@ -21,7 +22,9 @@ log = logging.getLogger("rexian.supervision")
 
 def every_minute() -> dict[str, int]:
     result = sweep().as_dict()
-    result["retried"] = retry_due_deliveries(clock.now())
+    now = clock.now()
+    result["retried"] = retry_due_deliveries(now)
+    result["reports"] = generate_due_reports(now)
     return result
 
 

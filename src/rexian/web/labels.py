@@ -19,6 +19,7 @@ from django.utils.translation import gettext_noop
 def label_sources() -> dict[str, list[str]]:
     """Every label the pages show from Python data, by the table it comes from (imports here: no cycles)."""
     from rexian.analytics.metrics import METRICS
+    from rexian.analytics.models import ReportKind
     from rexian.directory.models import UnitKind
     from rexian.directory.roles import ROLE_LABELS
     from rexian.supervision.clocks import Card, Light
@@ -69,6 +70,7 @@ def label_sources() -> dict[str, list[str]]:
         "rexian.analytics.metrics.METRICS": [metric.label for metric in METRICS],
         "rexian.web.views.stats.PERIODS": list(PERIODS.values()),
         "rexian.web.views.stats.GROUPS": list(GROUPS.values()),
+        "rexian.analytics.models.ReportKind": [str(label) for label in ReportKind.labels],
     }
 
 
@@ -297,4 +299,9 @@ LABELS = (
     gettext_noop("末级分类"),
     gettext_noop("日"),
     gettext_noop("月"),
+    # rexian.analytics.models.ReportKind
+    gettext_noop("周报"),
+    gettext_noop("月报"),
+    gettext_noop("季报"),
+    gettext_noop("年报"),
 )

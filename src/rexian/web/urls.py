@@ -51,6 +51,8 @@ console_patterns = [
     path("stats/figures", stats.table, name="stats_table"),
     path("stats/assessment", stats.assessment, name="stats_assessment"),
     path("stats/definitions", stats.definitions, name="metrics_help"),
+    path("stats/reports/", stats.reports, name="stats_reports"),
+    path("stats/reports/<int:report_id>/<str:part>", stats.report_file, name="stats_report_file"),
 ]
 
 portal_patterns = [

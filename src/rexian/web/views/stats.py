@@ -10,22 +10,27 @@ from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
 
 from rexian.analytics import selectors
+from rexian.analytics.actions import REPORT_ROLES, generate_report
 from rexian.analytics.metrics import METRIC_BY_CODE, METRICS, Kind, change, formatted
+from rexian.analytics.models import Report, ReportKind
 from rexian.analytics.queries import Group, Scope
 from rexian.core import clock
+from rexian.core.errors import DomainError
 from rexian.core.xlsx import Column, xlsx_response
 from rexian.directory.models import Unit, UnitKind
 from rexian.directory.roles import CENTRE_ROLES
 from rexian.taxonomy.choices import AppealType, Channel
 from rexian.taxonomy.models import Category
 from rexian.web.charts import Chart, Datum, columns_chart, rows_chart
-from rexian.web.views.common import workbench
+from rexian.web.views.common import paginate, workbench
 
 PERIODS = {"today": "今日", "week": "本周", "month": "本月", "custom": "自定义"}
 GROUPS = {
@@ -138,6 +143,7 @@ def _context(request: HttpRequest, c: Chosen, tab: str) -> dict[str, Any]:
         "units": Unit.objects.exclude(kind=UnitKind.CENTRE).order_by("path").only("code", "name"),
         "districts": Unit.objects.filter(kind=UnitKind.DISTRICT).order_by("path"),
         "query": request.GET.urlencode(),
+        "reports_url": "" if _own_unit(request) else reverse("stats_reports"),
     }
 
 
@@ -310,3 +316,52 @@ ASSESSED_CODES = ("sign_on_time_rate", "reply_on_time_rate", "satisfaction_rate"
 def definitions(request: HttpRequest) -> HttpResponse:
     """指标口径: every figure's one definition, as docs/metrics.md gives it."""
     return render(request, "web/stats/definitions.html", {"active": "stats", "metrics": METRICS})
+
+
+# ---- the report archive -----------------------------------------------------------------------------------
+
+
+@workbench("stats")
+def reports(request: HttpRequest) -> HttpResponse:
+    """The archive of periodic reports (the worker files each past week, month, quarter and year) and a form
+    to generate one now. A unit's administrator has no archive: reports cover the whole centre."""
+    if _own_unit(request) is not None:
+        raise DjangoPermissionDenied(gettext("统计报告只供热线中心和市领导查阅。"))
+    errors: dict[str, list[str]] = {}
+    may_generate = not request.user.roles.isdisjoint(REPORT_ROLES)
+    if request.method == "POST" and not may_generate:
+        raise DjangoPermissionDenied(gettext("只有中心管理员、值班长或质检员可以生成统计报告。"))
+    if request.method == "POST":
+        try:
+            day = date.fromisoformat(request.POST.get("day", "")) if request.POST.get("day") else None
+            report = generate_report(actor=request.user, kind=request.POST.get("kind", ""), day=day)
+        except ValueError:
+            errors = {"day": [gettext("日期格式应为 年-月-日，如 2026-11-01。")]}
+        except DomainError as error:
+            errors = {"form": [error.message], **error.fields}
+        else:
+            messages.success(request, gettext("已生成《%(title)s》。") % {"title": report.title})
+            return redirect("stats_reports")
+    kind = request.GET.get("kind", "")
+    archive = Report.objects.order_by("-end", "-created_at")
+    if kind in ReportKind.values:
+        archive = archive.filter(kind=kind)
+    context = _context(request, chosen(request), "reports") | {
+        "page": paginate(request, archive),
+        "kinds": ReportKind.choices,
+        "kind": kind,
+        "may_generate": may_generate,
+        "errors": errors,
+        "posted": request.POST,
+    }
+    return render(request, "web/stats/reports.html", context, status=422 if errors else 200)
+
+
+@workbench("stats")
+def report_file(request: HttpRequest, report_id: int, part: str) -> FileResponse:
+    if _own_unit(request) is not None or part not in ("workbook", "document"):
+        raise Http404(gettext("找不到该报告。"))
+    report = get_object_or_404(Report, pk=report_id)
+    stored = getattr(report, part)
+    suffix = ".xlsx" if part == "workbook" else ".docx"
+    return FileResponse(stored.open("rb"), as_attachment=True, filename=f"{report.title}{suffix}")
