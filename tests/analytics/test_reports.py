@@ -94,7 +94,7 @@ def test_the_workbook_has_charts_and_highlights_carded_units(history: City) -> N
     ranked = [row[1] for row in book["考核排名"].iter_rows(min_row=3, values_only=True)]
     assert sorted(ranked) == sorted(["人社局", "城管局", "东区"])  # the units that had work in October
     hotspots = table(book["热点"])
-    assert hotspots[1][:3] == ["东一街道占道经营问题", "东一街道", 5]
+    assert hotspots[1][:3] == ["门口占道经营", "东一街道幸福小区", 5]  # the five October appeals, one text
 
 
 def test_the_document_is_an_editable_narrative_with_the_figures(history: City) -> None:
@@ -108,7 +108,7 @@ def test_the_document_is_an_editable_narrative_with_the_figures(history: City) -
     assert "按时办结率 50.0%，上月无可比数据" in body  # September had no reply
     assert "人社局（红牌）" in body
     assert "有超期答复或被督办的单位：人社局（超期答复 1 件）。" in body
-    assert "东一街道占道经营问题：诉求 5 件" in body
+    assert "门口占道经营：诉求 5 件" in body
     assert text[text.index("五、下一步工作") + 1] == PLACEHOLDER
     assert round(doc.sections[0].page_width.mm) == 210  # A4
     key_figures = [[cell.text for cell in row.cells] for row in doc.tables[0].rows]
