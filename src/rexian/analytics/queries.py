@@ -110,7 +110,8 @@ def ticket_filters(scope: Scope, prefix: str) -> dict[str, Any]:
     if scope.appeal_type:
         filters[f"{prefix}appeal_type"] = scope.appeal_type
     if scope.category is not None:
-        filters[f"{prefix}category__in"] = category_subtree(scope.category)
+        # Category codes carry their parents' codes: the subtree is a prefix, as on the search page.
+        filters[f"{prefix}category__code__startswith"] = scope.category.code
     if scope.district is not None:
         filters[f"{prefix}district_id"] = scope.district.pk
     return filters
@@ -306,14 +307,3 @@ def top_categories() -> dict[int, int]:
         tops[pk] = top
     return tops
 
-
-def category_subtree(category: Category) -> list[int]:
-    children: dict[int | None, list[int]] = defaultdict(list)
-    for pk, parent in Category.objects.values_list("pk", "parent_id"):
-        children[parent].append(pk)
-    found, pending = [], [category.pk]
-    while pending:
-        current = pending.pop()
-        found.append(current)
-        pending.extend(children[current])
-    return found

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from io import BytesIO
 from typing import Any
 
@@ -24,8 +24,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from rexian.analytics import queries
 from rexian.analytics.assessment import Item
-from rexian.analytics.metrics import METRIC_BY_CODE, METRICS, Counts, Kind, Metric, change, figures, formatted
+from rexian.analytics.metrics import METRIC_BY_CODE, METRICS, Kind, Metric, change, formatted
 from rexian.analytics.models import ReportKind
 from rexian.analytics.queries import Group, Scope
 from rexian.analytics.selectors import (
@@ -33,12 +34,15 @@ from rexian.analytics.selectors import (
     HotspotRow,
     Row,
     assessment,
-    names_for,
+    by_month,
     overall,
     period_of,
     rows,
+    rows_of,
     scheme,
+    timeline,
     top_hotspots,
+    worst_card,
 )
 from rexian.core import clock
 from rexian.directory.models import Unit
@@ -146,20 +150,21 @@ def gather(kind: str, start: date, end: date) -> ReportData:
     scope = Scope(start, end)
     hotspots = top_hotspots(scope, HOTSPOTS)
     ids = [pk for spot in hotspots for pk in spot.ticket_ids]
+    members = queries.counts(scope, Group.MEMBER)
     return ReportData(
         period=period,
         city=city_name(),
         now=overall(scope),
         before=overall(scope.previous()),
-        members=rows(scope, Group.MEMBER),
-        ranked=assessment(scope),
+        members=rows_of(members, Group.MEMBER),
+        ranked=assessment(scope, members),
         scheme=scheme(),
         categories=rows(scope, Group.CATEGORY),
         districts=rows(scope, Group.DISTRICT),
         channels=rows(scope, Group.CHANNEL),
         types=rows(scope, Group.TYPE),
         timeline=timeline(scope),
-        by_month=_by_month(scope),
+        by_month=by_month(scope),
         hotspots=hotspots,
         ticket_numbers=dict(Ticket.objects.filter(pk__in=ids).values_list("pk", "number")),
     )
@@ -169,25 +174,6 @@ def city_name() -> str:
     """The city, from the top of the organisation tree: 云泽市人民政府 → 云泽市."""
     root = Unit.objects.filter(parent=None).order_by("path").values_list("name", flat=True).first() or ""
     return root.removesuffix("人民政府").split("12345")[0]
-
-
-def _by_month(scope: Scope) -> bool:
-    return (scope.end - scope.start).days > 62
-
-
-def timeline(scope: Scope) -> list[Row]:
-    """Volume per day (per month beyond two months), every day or month present: a gap is a zero."""
-    group = Group.MONTH if _by_month(scope) else Group.DAY
-    found = {row.key: row for row in rows(scope, group)}
-    days = [scope.start + timedelta(days=n) for n in range((scope.end - scope.start).days + 1)]
-    keys: list[Any] = days if group is Group.DAY else list(dict.fromkeys(f"{d.year:04d}-{d.month:02d}" for d in days))
-    names = names_for(group, keys)
-    empty = figures(Counts())
-    return [found.get(key) or Row(key, names[key], empty) for key in keys]
-
-
-def worst_card(f: dict[str, Any]) -> int:
-    return max(f["cards_by_colour"], default=0)
 
 
 def share(part: int, whole: int) -> float | None:

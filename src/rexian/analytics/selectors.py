@@ -29,7 +29,11 @@ class Row:
 
 def rows(scope: Scope, group: Group) -> list[Row]:
     """Figures per group, named, largest volume first (days and months in order)."""
-    found = queries.counts(scope, group)
+    return rows_of(queries.counts(scope, group), group)
+
+
+def rows_of(found: dict[Any, Counts], group: Group) -> list[Row]:
+    """`rows` from counts already made (a report counts the member units once for two sheets)."""
     names = names_for(group, list(found))
     result = [Row(key, names.get(key, "—"), figures(c)) for key, c in found.items()]
     if group in (Group.DAY, Group.MONTH):
@@ -39,6 +43,22 @@ def rows(scope: Scope, group: Group) -> list[Row]:
 
 def overall(scope: Scope) -> dict[str, Any]:
     return figures(queries.counts(scope).get(None, Counts()))
+
+
+def by_month(scope: Scope) -> bool:
+    """Volume over time is shown per month beyond two months, else per day."""
+    return (scope.end - scope.start).days > 62
+
+
+def timeline(scope: Scope) -> list[Row]:
+    """Volume per day (per month beyond two months), every day or month present: a gap is a zero."""
+    group = Group.MONTH if by_month(scope) else Group.DAY
+    found = {row.key: row for row in rows(scope, group)}
+    days = [scope.start + timedelta(days=n) for n in range((scope.end - scope.start).days + 1)]
+    keys: list[Any] = days if group is Group.DAY else list(dict.fromkeys(f"{d.year:04d}-{d.month:02d}" for d in days))
+    names = names_for(group, keys)
+    empty = figures(Counts())
+    return [found.get(key) or Row(key, names[key], empty) for key in keys]
 
 
 def names_for(group: Group, keys: list[Any]) -> dict[Any, str]:
@@ -77,7 +97,12 @@ class Assessed:
 
     @property
     def worst_card(self) -> int:
-        return max(self.figures["cards_by_colour"], default=0)
+        return worst_card(self.figures)
+
+
+def worst_card(f: dict[str, Any]) -> int:
+    """The worst card colour (0 none … 3 red) among a unit's figures."""
+    return max(f["cards_by_colour"], default=0)
 
 
 def assessed_units() -> list[Unit]:
@@ -86,20 +111,23 @@ def assessed_units() -> list[Unit]:
     return list(Unit.objects.filter(pk__in=members).exclude(kind=UnitKind.CENTRE).order_by("path"))
 
 
-def assessment(scope: Scope) -> list[Assessed]:
+def assessment(scope: Scope, members: dict[Any, Counts] | None = None) -> list[Assessed]:
     """The member units' scores for the period, ranked, with the previous period's rank and the change.
-    A unit that had nothing dispatched to it in either period is left out."""
+    A unit that had nothing dispatched to it in either period is left out. `members`: the period's counts per
+    member unit when the caller has them already."""
     items = scheme()
     units = {unit.pk: unit for unit in assessed_units()}
-    now = _member_figures(scope, units)
+    now = _member_figures(scope, units, members)
     before = _member_figures(scope.previous(), units)
     current: dict[int, Score] = {pk: score(f, items) for pk, f in now.items()}
     previous: dict[int, Score] = {pk: score(f, items) for pk, f in before.items()}
     return [Assessed(units[r.key], r, now[r.key]) for r in ranking(current, previous)]
 
 
-def _member_figures(scope: Scope, units: dict[int, Unit]) -> dict[int, dict[str, Any]]:
-    found = queries.counts(scope, Group.MEMBER)
+def _member_figures(
+    scope: Scope, units: dict[int, Unit], found: dict[Any, Counts] | None = None
+) -> dict[int, dict[str, Any]]:
+    found = queries.counts(scope, Group.MEMBER) if found is None else found
     active = {pk: c for pk, c in found.items() if pk in units and (c.dispatched or c.replied or c.signed)}
     return {pk: figures(c) for pk, c in active.items()}
 

@@ -181,8 +181,8 @@ def _delta(code: str, delta: float | None) -> str:
 
 
 def _charts(c: Chosen) -> list[Chart]:
-    days = selectors.rows(c.scope, Group.DAY if (c.scope.end - c.scope.start).days <= 62 else Group.MONTH)
-    per_time = [Datum(r.name, r.figures["received"], f"{r.figures['received']:,}", _time_url(c, r.key)) for r in days]
+    per_time = [Datum(r.name, r.figures["received"], f"{r.figures['received']:,}", _time_url(c, r.key))
+                for r in selectors.timeline(c.scope)]  # fmt: skip
     categories = _top(selectors.rows(c.scope, Group.CATEGORY), "received")
     members = selectors.rows(c.scope, Group.MEMBER)
     channels = selectors.rows(c.scope, Group.CHANNEL)
@@ -223,9 +223,9 @@ def _datum(row: selectors.Row, code: str, c: Chosen, **link: str) -> Datum:
 def _time_url(c: Chosen, key: Any) -> str:
     if isinstance(key, date):
         return c.search_url(created_from=key.isoformat(), created_to=key.isoformat())
-    first = date(int(key[:4]), int(key[5:]), 1)
-    last = min(c.scope.end, (first + timedelta(days=32)).replace(day=1) - timedelta(days=1))
-    return c.search_url(created_from=max(first, c.scope.start).isoformat(), created_to=last.isoformat())
+    first, last = selectors.period_of(ReportKind.MONTHLY, date(int(key[:4]), int(key[5:]), 1))
+    first, last = max(first, c.scope.start), min(last, c.scope.end)
+    return c.search_url(created_from=first.isoformat(), created_to=last.isoformat())
 
 
 @workbench("stats")
@@ -294,8 +294,7 @@ def assessment(request: HttpRequest) -> HttpResponse:
     except ValueError:
         errors["month"] = [gettext("月份格式应为 年-月，如 2026-10。")]
         first = clock.now().date().replace(day=1)
-    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-    ranked = selectors.assessment(Scope(first, last))
+    ranked = selectors.assessment(Scope(*selectors.period_of(ReportKind.MONTHLY, first)))
     own = _own_unit(request)
     if own is not None:  # a unit's administrator sees where its own unit stands, not the others' details
         ranked = [a for a in ranked if own.path.startswith(a.unit.path) or a.unit.path.startswith(own.path)]
