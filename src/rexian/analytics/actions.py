@@ -1,4 +1,5 @@
-"""Writes of the statistics: generating a periodic report into the archive, on demand or when one is due.
+"""Writes of the statistics: generating a periodic report into the archive, on demand or when one is due;
+watching new appeals for sensitive themes and alerting the shift lead.
 
 The files are built outside any transaction (a year's report reads for a while; on SQLite a transaction
 holds the write lock); only the archive row and its two files are written inside one.
@@ -14,12 +15,15 @@ from django.db import connection, transaction
 from django.db.models import Q
 
 from rexian.analytics import reports
-from rexian.analytics.models import Report, ReportKind
+from rexian.analytics.hotspots import match_themes
+from rexian.analytics.models import Report, ReportKind, RiskAlert, SensitiveTheme, ThemeMatch, ThemeScan
 from rexian.analytics.selectors import last_complete, period_of
 from rexian.core import clock
-from rexian.core.errors import PermissionDenied, ValidationError
+from rexian.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from rexian.directory.roles import Role
+from rexian.notify.outbox import tell_centre
 from rexian.tickets.access import SYSTEM, Actor, actor_name
+from rexian.tickets.models import Ticket
 from rexian.workdays.calendar import SHANGHAI
 
 log = logging.getLogger("rexian.analytics")
@@ -115,3 +119,72 @@ def _generate_due(kind: str, start: date, end: date, now: datetime) -> int:
         return 0
     _failed.pop((kind, start), None)
     return int(archived)
+
+
+# ---- sensitive themes -------------------------------------------------------------------------------------
+
+# Who is alerted to appeals on a sensitive theme, and who may mark an alert as seen.
+RISK_ROLES = frozenset({Role.SHIFT_LEAD, Role.CENTRE_ADMIN})
+# Each scan reads again the appeals registered this long before the last one: a ticket whose transaction
+# committed late is not missed (a match is written once per theme and ticket).
+SCAN_OVERLAP = timedelta(minutes=5)
+# A fresh install, or a worker stopped for longer, reads back this far at most.
+SCAN_LOOKBACK = timedelta(days=1)
+
+
+def scan_sensitive_themes(now: datetime) -> int:
+    """Match the appeals registered since the last scan against the active themes, then raise an alert for each
+    theme whose unreported matches within its window reach its threshold. Returns the alerts raised."""
+    themes = list(SensitiveTheme.objects.filter(is_active=True))
+    mark = ThemeScan.objects.first()
+    since = max(mark.scanned_to - SCAN_OVERLAP, now - SCAN_LOOKBACK) if mark else now - SCAN_LOOKBACK
+    tickets = Ticket.objects.filter(created_at__gte=since, created_at__lte=now)
+    matches = [
+        ThemeMatch(theme=theme, ticket_id=pk, ticket_created_at=created)
+        for pk, subject, description, created in tickets.values_list("pk", "subject", "description", "created_at")
+        for theme in themes
+        if match_themes(f"{subject}。{description}", {theme.name: theme.pattern_list})
+    ]
+    with transaction.atomic():
+        ThemeMatch.objects.bulk_create(matches, ignore_conflicts=True)
+        ThemeScan.objects.update_or_create(pk=1, defaults={"scanned_to": now})
+    return sum(_alert_if_due(theme, now) for theme in themes)
+
+
+def _alert_if_due(theme: SensitiveTheme, now: datetime) -> bool:
+    window = timedelta(hours=theme.window_hours)
+    pending = ThemeMatch.objects.filter(theme=theme, alert=None, ticket_created_at__gt=now - window)
+    with transaction.atomic():
+        ids = list(pending.select_for_update().order_by("-ticket_created_at").values_list("pk", "ticket_id"))
+        if len(ids) < theme.threshold:
+            return False
+        alert = RiskAlert.objects.create(theme=theme, count=len(ids), created_at=now)
+        ThemeMatch.objects.filter(pk__in=[pk for pk, _ in ids]).update(alert=alert)
+        tell_centre(
+            roles=RISK_ROLES,
+            ticket_id=ids[0][1],
+            template="risk_alert",
+            context={"theme": theme.name, "count": len(ids), "window": _hours(theme.window_hours)},
+            dedupe_key=f"risk_alert:{alert.pk}",
+        )
+    return True
+
+
+def _hours(hours: int) -> str:
+    return f"{hours // 24}天" if hours % 24 == 0 else f"{hours}小时"
+
+
+def acknowledge_alert(*, actor: Actor, alert_id: int) -> RiskAlert:
+    """The shift lead has seen the alert (知悉): it leaves the list of alerts waiting for someone."""
+    if actor.roles.isdisjoint(RISK_ROLES):
+        raise PermissionDenied("只有值班长或中心管理员可以确认风险预警。")
+    with transaction.atomic():
+        alert = RiskAlert.objects.select_for_update().filter(pk=alert_id).first()
+        if alert is None:
+            raise NotFound("找不到该风险预警。")
+        if alert.acknowledged_at is not None:
+            raise Conflict("该风险预警已由他人确认。")
+        alert.acknowledged_at = clock.now()
+        alert.acknowledged_by = actor if actor.pk else None
+        alert.save(update_fields=["acknowledged_at", "acknowledged_by"])
+    return alert

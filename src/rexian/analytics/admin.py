@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from rexian.analytics.models import AssessmentItem, Report
+from rexian.analytics.models import AssessmentItem, Report, RiskAlert, SensitiveTheme
 
 
 @admin.register(AssessmentItem)
@@ -18,3 +18,16 @@ class ReportAdmin(admin.ModelAdmin):
     list_display = ("title", "kind", "start", "end", "created_at", "created_by_name")
     list_filter = ("kind",)
     readonly_fields = ("created_at", "created_by", "created_by_name")
+
+
+@admin.register(SensitiveTheme)
+class SensitiveThemeAdmin(admin.ModelAdmin):
+    list_display = ("name", "threshold", "window_hours", "is_active")
+    list_editable = ("threshold", "window_hours", "is_active")
+
+
+@admin.register(RiskAlert)
+class RiskAlertAdmin(admin.ModelAdmin):
+    list_display = ("theme", "count", "created_at", "acknowledged_at", "acknowledged_by")
+    list_filter = ("theme",)
+    readonly_fields = ("theme", "count", "created_at", "acknowledged_at", "acknowledged_by")

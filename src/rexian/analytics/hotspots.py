@@ -802,6 +802,22 @@ WATCH_THEMES: dict[str, tuple[str, ...]] = {
 }
 
 
+# How many new appeals on a theme within a day alert the shift lead (the seeded SensitiveTheme rows; the centre
+# edits them): each one where a single appeal may mean unrest or danger to life, more where the theme is common.
+ALERT_THRESHOLDS: dict[str, int] = {
+    "拖欠工资": 5,
+    "征地拆迁": 3,
+    "劳动纠纷": 5,
+    "群体性事件": 1,
+    "安全隐患": 5,
+    "食品安全": 3,
+    "校园安全": 1,
+    "燃气": 10,
+    "非法集资": 1,
+    "医疗纠纷": 3,
+}
+
+
 def match_themes(text: str, themes: Mapping[str, Sequence[str]] = WATCH_THEMES) -> list[str]:
     """The watched themes a text mentions (not negated), in the order of `themes`."""
     return [theme for theme, patterns in themes.items() if any(_mentions(text, p) for p in patterns)]

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from rexian.analytics.assessment import Item, check_item
+from rexian.intake.screening import regex_error
 
 
 class AssessmentItem(models.Model):
@@ -68,3 +69,96 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class SensitiveTheme(models.Model):
+    """A sensitive theme the centre watches (拖欠工资, 征地拆迁, 群体性事件…): new appeals that mention it are
+    matched within a minute, and the shift lead is alerted when `threshold` of them arrive within the window.
+    Seeded from analytics.hotspots.WATCH_THEMES; a negated mention ("没有拖欠工资") does not count."""
+
+    name = models.CharField("主题", max_length=40, unique=True)
+    patterns = models.TextField(
+        "关键词", help_text="每行一个表达式：可直接写词语，多个词用 | 分隔（如 欠薪|讨薪），也可写正则表达式"
+    )
+    threshold = models.PositiveIntegerField("预警件数", default=1, help_text="时间窗内新增多少件时提醒值班长")
+    window_hours = models.PositiveIntegerField("时间窗（小时）", default=24)
+    is_active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = "敏感主题"
+        verbose_name_plural = "敏感主题"
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def pattern_list(self) -> list[str]:
+        return [line.strip() for line in self.patterns.splitlines() if line.strip()]
+
+    def clean(self) -> None:
+        if not self.pattern_list:
+            raise ValidationError({"patterns": "请至少填写一个关键词。"})
+        for pattern in self.pattern_list:
+            problem = regex_error(pattern)
+            if problem:
+                raise ValidationError({"patterns": f"表达式“{pattern}”有误：{problem}"})
+        if self.threshold is not None and self.threshold < 1:
+            raise ValidationError({"threshold": "预警件数至少为 1。"})
+        if self.window_hours is not None and self.window_hours < 1:
+            raise ValidationError({"window_hours": "时间窗至少 1 小时。"})
+
+
+class RiskAlert(models.Model):
+    """An alert to the shift lead: `count` new appeals on a sensitive theme within its window."""
+
+    theme = models.ForeignKey(SensitiveTheme, verbose_name="主题", on_delete=models.CASCADE, related_name="alerts")
+    count = models.PositiveIntegerField("件数")
+    created_at = models.DateTimeField("预警时间")
+    acknowledged_at = models.DateTimeField("知悉时间", null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="知悉人", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = "风险预警"
+        verbose_name_plural = "风险预警"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["acknowledged_at", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.theme.name} {self.count}件"
+
+
+class ThemeMatch(models.Model):
+    """An appeal that mentions a sensitive theme; `alert` once it has been reported in one."""
+
+    theme = models.ForeignKey(SensitiveTheme, verbose_name="主题", on_delete=models.CASCADE, related_name="matches")
+    ticket = models.ForeignKey("tickets.Ticket", verbose_name="工单", on_delete=models.CASCADE, related_name="+")
+    ticket_created_at = models.DateTimeField("登记时间")
+    alert = models.ForeignKey(
+        RiskAlert, verbose_name="预警", null=True, blank=True, on_delete=models.SET_NULL, related_name="matches"
+    )
+
+    class Meta:
+        verbose_name = "敏感主题命中"
+        verbose_name_plural = "敏感主题命中"
+        constraints = [models.UniqueConstraint(fields=["theme", "ticket"], name="one_match_per_theme_and_ticket")]
+        indexes = [models.Index(fields=["theme", "ticket_created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.theme.name}：{self.ticket_id}"
+
+
+class ThemeScan(models.Model):
+    """How far the worker has read new appeals for sensitive themes (one row)."""
+
+    scanned_to = models.DateTimeField("已扫描至")
+
+    class Meta:
+        verbose_name = "敏感主题扫描进度"
+        verbose_name_plural = "敏感主题扫描进度"
+
+    def __str__(self) -> str:
+        return f"{self.scanned_to:%Y-%m-%d %H:%M}"

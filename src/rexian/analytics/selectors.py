@@ -3,21 +3,35 @@ assessment, and the periods people ask for (today, this week, this month, a quar
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.db.models import Count, Prefetch, QuerySet
+from django.db.models.functions import TruncDate
+
 from rexian.analytics import queries
 from rexian.analytics.assessment import Item, Ranked, Score, ranking, score
-from rexian.analytics.hotspots import Message, find_hotspots
+from rexian.analytics.hotspots import Message, find_hotspots, spikes
 from rexian.analytics.metrics import Counts, figures
-from rexian.analytics.models import AssessmentItem, ReportKind
+from rexian.analytics.models import AssessmentItem, ReportKind, RiskAlert, SensitiveTheme, ThemeMatch
 from rexian.analytics.queries import Group, Scope
 from rexian.directory.models import Unit, UnitKind
+from rexian.directory.roles import CENTRE_ROLES, Role
 from rexian.taxonomy.choices import AppealType, Channel
 from rexian.taxonomy.models import Category
 from rexian.tickets.models import Ticket
 from rexian.workdays.calendar import SHANGHAI
+
+# Who reads the figures: the centre's overseers and leaders, and each unit's administrator for the unit's own
+# subtree (see `own_unit`).
+STATS_ROLES = frozenset({Role.SHIFT_LEAD, Role.CENTRE_ADMIN, Role.QUALITY, Role.CITY_LEADER, Role.DISPATCHER,
+                         Role.REVIEWER, Role.UNIT_ADMIN})  # fmt: skip
+
+
+def own_unit(user: Any) -> Unit | None:
+    """The subtree a user's figures are confined to: the unit of a unit's administrator; None for the centre."""
+    return None if user.roles & CENTRE_ROLES else user.unit
 
 
 @dataclass(frozen=True)
@@ -158,7 +172,6 @@ def last_complete(kind: str, today: date) -> tuple[date, date]:
     return period_of(kind, start - timedelta(days=1))
 
 
-
 # ---- hotspots ---------------------------------------------------------------------------------------------
 
 
@@ -182,10 +195,7 @@ def top_hotspots(scope: Scope, top: int = 5) -> list[HotspotRow]:
     """The period's hottest groups of appeals on one problem at one place (analytics/hotspots.py): similar
     texts, the same street and category, within the period; heat from distinct callers and growth."""
     low, high = scope.bounds()
-    tickets = Ticket.objects.filter(created_at__gte=low, created_at__lt=high, **queries.ticket_filters(scope, ""))
-    if scope.unit is not None:
-        tickets = tickets.filter(lead_unit__path__startswith=scope.unit.path)
-    rows = tickets.order_by("-created_at").values_list(
+    rows = _tickets(scope).order_by("-created_at").values_list(
         "pk", "subject", "description", "street__name", "street__short_names", "category__code", "created_at",
         "citizen_phone",
     )[:HOTSPOT_TICKETS]  # fmt: skip
@@ -202,3 +212,89 @@ def top_hotspots(scope: Scope, top: int = 5) -> list[HotspotRow]:
 def _row(h: Any, fallback: datetime) -> HotspotRow:
     ids = [int(i) for i in h.member_ids]
     return HotspotRow(h.description, h.place_people, h.size, h.first_at or fallback, h.last_at or fallback, ids, h.heat)
+
+
+def _tickets(scope: Scope) -> QuerySet[Ticket]:
+    """The tickets registered in the scope's period and slice."""
+    low, high = scope.bounds()
+    tickets = Ticket.objects.filter(created_at__gte=low, created_at__lt=high, **queries.ticket_filters(scope, ""))
+    if scope.unit is not None:
+        tickets = tickets.filter(lead_unit__path__startswith=scope.unit.path)
+    return tickets
+
+
+# ---- spikes -----------------------------------------------------------------------------------------------
+
+SPIKE_RECENT_DAYS = 7
+SPIKE_BASELINE_DAYS = 28
+
+
+@dataclass(frozen=True)
+class SpikeRow:
+    category: Category
+    recent: int  # appeals in the last SPIKE_RECENT_DAYS days up to the period's end
+    expected: float  # what the four weeks before predict
+    ratio: float
+    start: date
+    end: date
+
+
+def category_spikes(scope: Scope, top: int = 5) -> list[SpikeRow]:
+    """Categories whose appeals of the last week up to the period's end rose well above their own previous four
+    weeks (analytics/hotspots.spikes: a Poisson test, at least 5 appeals and 1.5 times the expected)."""
+    days = SPIKE_RECENT_DAYS + SPIKE_BASELINE_DAYS
+    start = scope.end - timedelta(days=days - 1)
+    rows = (
+        _tickets(replace(scope, start=start))
+        .exclude(category=None)
+        .annotate(day=TruncDate("created_at", tzinfo=SHANGHAI))
+        .values("category_id", "day")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    series: dict[str, list[int]] = {}
+    for row in rows:
+        series.setdefault(str(row["category_id"]), [0] * days)[(row["day"] - start).days] += row["n"]
+    found = spikes(series, recent_days=SPIKE_RECENT_DAYS, baseline_days=SPIKE_BASELINE_DAYS)[:top]
+    categories = Category.objects.in_bulk([int(spike.key) for spike in found])
+    first = scope.end - timedelta(days=SPIKE_RECENT_DAYS - 1)
+    return [SpikeRow(categories[int(s.key)], s.recent, s.expected, s.ratio, first, scope.end) for s in found]
+
+
+# ---- sensitive themes -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ThemeRow:
+    theme: SensitiveTheme
+    count: int  # appeals registered in the period that mention the theme
+    waiting: int  # alerts on the theme nobody has acknowledged yet
+
+
+def theme_counts(scope: Scope) -> list[ThemeRow]:
+    """The active sensitive themes with the period's matching appeals, most first."""
+    low, high = scope.bounds()
+    matches = ThemeMatch.objects.filter(
+        ticket_created_at__gte=low, ticket_created_at__lt=high, **queries.ticket_filters(scope, "ticket__")
+    )
+    if scope.unit is not None:
+        matches = matches.filter(ticket__lead_unit__path__startswith=scope.unit.path)
+    counts = dict(matches.values("theme").annotate(n=Count("id")).values_list("theme", "n").order_by())
+    waiting = dict(
+        RiskAlert.objects.filter(acknowledged_at=None).values("theme").annotate(n=Count("id"))
+        .values_list("theme", "n").order_by()
+    )  # fmt: skip
+    themes = SensitiveTheme.objects.filter(is_active=True)
+    found = [ThemeRow(t, counts.get(t.pk, 0), waiting.get(t.pk, 0)) for t in themes]
+    return sorted(found, key=lambda row: (-row.waiting, -row.count, row.theme.pk))
+
+
+def risk_alerts(*, theme_id: int | None = None, waiting_only: bool = False) -> QuerySet[RiskAlert]:
+    """Alerts newest first, each with its appeals (newest first)."""
+    alerts = RiskAlert.objects.select_related("theme", "acknowledged_by")
+    if theme_id is not None:
+        alerts = alerts.filter(theme_id=theme_id)
+    if waiting_only:
+        alerts = alerts.filter(acknowledged_at=None)
+    matches = ThemeMatch.objects.select_related("ticket").order_by("-ticket_created_at")
+    return alerts.prefetch_related(Prefetch("matches", queryset=matches))

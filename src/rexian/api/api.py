@@ -6,6 +6,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.renderers import JSONRenderer
 
+from rexian.analytics.api import router as analytics_router
 from rexian.api.auth import AUTH, issue_token
 from rexian.core.errors import DomainError
 from rexian.directory.api import router as directory_router
@@ -115,3 +116,4 @@ api.add_router("", directory_router)
 api.add_router("", taxonomy_router)
 api.add_router("", routing_router)
 api.add_router("", intake_router)
+api.add_router("", analytics_router)

@@ -5,7 +5,7 @@ task, a sweep run twice) writes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from rexian.core import clock
-from rexian.directory.models import Unit
+from rexian.directory.models import Unit, User
 from rexian.notify.channels import enabled_channels
 from rexian.notify.models import Delivery, DeliveryStatus, MessageTemplate, Notification
 from rexian.notify.rules import Contact, Medium, routes
@@ -50,6 +50,27 @@ def contact_unit(*, unit_id: int, ticket_id: int, template: str, context: Mappin
     unit = Unit.objects.get(pk=unit_id)
     message = _render_for_unit(unit, ticket_id, template, context)
     _queue(message, unit_contacts(unit), template=template, ticket_id=ticket_id, dedupe_key=dedupe_key)
+
+
+def tell_centre(
+    *, roles: Collection[str], ticket_id: int, template: str, context: Mapping[str, Any], dedupe_key: str
+) -> None:
+    """A notice for the centre plus outbound deliveries to the active staff holding one of `roles` (their
+    phones and e-mail addresses), queued once per dedupe_key."""
+    message = render(template, {**ticket_context(Ticket.objects.get(pk=ticket_id)), **context})
+    Notification.objects.get_or_create(
+        dedupe_key=dedupe_key, defaults={"for_centre": True, "ticket_id": ticket_id, "message": message.subject[:300]}
+    )
+    _queue(message, staff_contacts(roles), template=template, ticket_id=ticket_id, dedupe_key=dedupe_key)
+
+
+def staff_contacts(roles: Collection[str]) -> list[Contact]:
+    staff = User.objects.filter(is_active=True, role_grants__role__in=list(roles)).distinct()
+    contacts: list[Contact] = []
+    for phone, email in staff.values_list("phone", "email"):
+        contacts += [Contact(Medium.PHONE, phone)] if phone else []
+        contacts += [Contact(Medium.EMAIL, email)] if email else []
+    return contacts
 
 
 def tell_citizen(*, ticket_id: int, template: str, context: Mapping[str, Any], dedupe_key: str) -> None:

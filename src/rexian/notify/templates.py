@@ -142,6 +142,14 @@ DEFAULTS: dict[str, Template] = {
             "时限{due_at}，请于{explanation_due}前书面说明情况。",
             UNIT_FIELDS | {"title", "level", "notice_number", "explanation_due"},
         ),
+        Template(
+            "risk_alert",
+            "风险预警",
+            "风险预警：{theme} {count}件",
+            "【12345热线】风险预警：{window}内新增“{theme}”诉求{count}件，最新一件为工单{number}“{subject}”，"
+            "请值班长关注研判。",
+            TICKET_FIELDS | {"theme", "count", "window"},
+        ),
     )
 }
 CHOICES = [(t.code, t.label) for t in DEFAULTS.values()]

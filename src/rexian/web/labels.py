@@ -257,6 +257,7 @@ LABELS = (
     gettext_noop("督办台账"),
     gettext_noop("重点疑难事项库"),
     gettext_noop("亮牌"),
+    gettext_noop("风险预警"),
     # rexian.web.views.supervision.SORTS
     gettext_noop("按超期时间"),
     gettext_noop("按单位"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rexian.analytics.selectors import STATS_ROLES
 from rexian.directory.roles import CENTRE_ROLES, UNIT_ROLES, Role
 from rexian.tickets.workflow import CREATE_ROLES, TRANSITIONS, Action, State
 
@@ -13,8 +14,6 @@ NOT_STAFF = frozenset({Role.SYSTEM, Role.CITIZEN})
 SUPERVISION_ROLES = frozenset({Role.SHIFT_LEAD, Role.CENTRE_ADMIN, Role.QUALITY, Role.CITY_LEADER, Role.DISPATCHER})
 # The models and machine dispatch: the centre's desks read them, the centre admin changes them.
 ROUTING_ROLES = frozenset({Role.SHIFT_LEAD, Role.CENTRE_ADMIN, Role.QUALITY, Role.DISPATCHER})
-# The figures: the centre's overseers and leaders, and each unit's administrator for the unit's own subtree.
-STATS_ROLES = SUPERVISION_ROLES | {Role.REVIEWER, Role.UNIT_ADMIN}
 
 
 def _roles(*pairs: tuple[State, Action]) -> frozenset[Role]:

@@ -36,6 +36,7 @@ console_patterns = [
     path("tickets/<int:ticket_id>/watch", ticket.watch, name="ticket_watch"),
     path("tickets/<int:ticket_id>/watches/<int:watch_id>/lift", ticket.lift, name="ticket_lift"),
     path("supervision/", supervision.board, name="supervision"),
+    path("supervision/risk/<int:alert_id>/acknowledge", supervision.acknowledge, name="risk_acknowledge"),
     path("notices/", notices.inbox, name="unit_notices"),
     path("notices/<int:notice_id>/", notices.detail, name="notice"),
     path("notices/<int:notice_id>/explain", notices.explain, name="notice_explain"),

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext
 
+from rexian.analytics.models import SensitiveTheme, ThemeMatch
 from rexian.directory.selectors import units_for_picking
 from rexian.taxonomy.models import Category
 from rexian.tickets.selectors import filter_tickets
@@ -43,10 +44,23 @@ def _filters(request: HttpRequest) -> tuple[dict[str, Any], dict[str, list[str]]
     return filters, errors
 
 
+def _theme(request: HttpRequest, errors: dict[str, list[str]]) -> SensitiveTheme | None:
+    raw = request.GET.get("theme", "").strip()
+    if not raw:
+        return None
+    theme = SensitiveTheme.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+    if theme is None:
+        errors["theme"] = [gettext("找不到该敏感主题。")]
+    return theme
+
+
 @workbench("search")
 def search(request: HttpRequest) -> HttpResponse:
     filters, errors = _filters(request)
     results = filter_tickets(request.user, filters).order_by("-created_at", "-id")
+    theme = _theme(request, errors)
+    if theme is not None:  # the appeals behind a sensitive theme's count on the statistics dashboard
+        results = results.filter(pk__in=ThemeMatch.objects.filter(theme=theme).values("ticket_id"))
     page = ticket_page(request, results)
     query = request.GET.copy()
     query.pop("page", None)
@@ -61,5 +75,6 @@ def search(request: HttpRequest) -> HttpResponse:
         "units": list(units_for_picking()),
         "categories": list(Category.objects.filter(is_active=True).order_by("code")),
         "query": query.urlencode(),
+        "theme": theme,
     }
     return render(request, "web/console/search.html", context, status=422 if errors else 200)

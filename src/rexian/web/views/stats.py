@@ -26,7 +26,6 @@ from rexian.core import clock
 from rexian.core.errors import DomainError
 from rexian.core.xlsx import Column, xlsx_response
 from rexian.directory.models import Unit, UnitKind
-from rexian.directory.roles import CENTRE_ROLES
 from rexian.taxonomy.choices import AppealType, Channel
 from rexian.taxonomy.models import Category
 from rexian.web.charts import Chart, Datum, columns_chart, rows_chart
@@ -72,7 +71,7 @@ class Chosen:
 
 
 def _dates(request: HttpRequest, period: str, errors: dict[str, list[str]]) -> tuple[date, date]:
-    today = clock.now().date()
+    today = clock.local_now().date()
     if period == "today":
         return today, today
     if period == "week":
@@ -115,7 +114,7 @@ def chosen(request: HttpRequest) -> Chosen:
 
 def _own_unit(request: HttpRequest) -> Unit | None:
     """A unit's administrator sees only the unit's subtree, whatever the query string says."""
-    return None if request.user.roles & CENTRE_ROLES else request.user.unit
+    return selectors.own_unit(request.user)
 
 
 def _by_code(rows: Any, code: str, field: str, errors: dict[str, list[str]]) -> Any:
@@ -237,6 +236,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "previous": c.scope.previous(),
         "charts": _charts(c),
         "hotspots": selectors.top_hotspots(c.scope, 5),
+        "spikes": [
+            (s, c.search_url(category=s.category.code, created_from=s.start.isoformat(), created_to=s.end.isoformat()))
+            for s in selectors.category_spikes(c.scope)
+        ],
+        "themes": [(t, c.search_url(theme=str(t.theme.pk))) for t in selectors.theme_counts(c.scope)],
         "all_url": c.search_url(),
     }
     return render(request, "web/stats/dashboard.html", context)
@@ -293,7 +297,7 @@ def assessment(request: HttpRequest) -> HttpResponse:
         first = date.fromisoformat(f"{month}-01") if month else c.scope.start.replace(day=1)
     except ValueError:
         errors["month"] = [gettext("月份格式应为 年-月，如 2026-10。")]
-        first = clock.now().date().replace(day=1)
+        first = clock.local_now().date().replace(day=1)
     ranked = selectors.assessment(Scope(*selectors.period_of(ReportKind.MONTHLY, first)))
     own = _own_unit(request)
     if own is not None:  # a unit's administrator sees where its own unit stands, not the others' details

@@ -1,6 +1,7 @@
 """督办: the centre's view of what is late and what was done about it. Tabs: overdue clocks, clocks due soon,
-the ledger of notices (督办台账), the 挂牌督办 list, the 重点疑难事项库 and the units' cards for a month. The
-ledger and the two lists download as Excel with the filters applied."""
+the ledger of notices (督办台账), the 挂牌督办 list, the 重点疑难事项库, the units' cards for a month and the
+风险预警 raised on sensitive themes (acknowledged here by the shift lead). The ledger and the two lists
+download as Excel with the filters applied."""
 
 from __future__ import annotations
 
@@ -8,11 +9,18 @@ from collections.abc import Callable, Iterator
 from enum import StrEnum
 from typing import Any
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext
+from django.views.decorators.http import require_POST
 
+from rexian.analytics.actions import RISK_ROLES, acknowledge_alert
+from rexian.analytics.models import SensitiveTheme
+from rexian.analytics.selectors import risk_alerts
 from rexian.core import clock
+from rexian.core.errors import DomainError
 from rexian.core.xlsx import Column, xlsx_response
 from rexian.directory.selectors import units_for_picking
 from rexian.supervision.clocks import Light
@@ -40,6 +48,7 @@ class Tab(StrEnum):
     LISTED = "listed"
     DIFFICULT = "difficult"
     CARDS = "cards"
+    RISK = "risk"
 
     @property
     def label(self) -> str:
@@ -53,6 +62,7 @@ TAB_LABELS: dict[Tab, str] = {
     Tab.LISTED: "挂牌督办",
     Tab.DIFFICULT: "重点疑难事项库",
     Tab.CARDS: "亮牌",
+    Tab.RISK: "风险预警",
 }
 SORTS = {"due": "按超期时间", "unit": "按单位"}
 EXPLAINED = {"no": "待说明", "yes": "已说明"}
@@ -195,6 +205,32 @@ def _cards(request: HttpRequest, filters: QueryFilters, tab: Tab) -> dict[str, A
     return {"page": paginate(request, cards_for(period)), "period": period}
 
 
+# ---- risk alerts ---------------------------------------------------------------------------------------------
+
+
+def _risk(request: HttpRequest, filters: QueryFilters, tab: Tab) -> dict[str, Any]:
+    themes = list(SensitiveTheme.objects.order_by("pk"))
+    theme = filters.choice("theme", {str(t.pk): t.name for t in themes})
+    waiting = request.GET.get("all") != "1"
+    return {
+        "page": paginate(request, risk_alerts(theme_id=int(theme) if theme else None, waiting_only=waiting)),
+        "themes": themes,
+        "may_acknowledge": not request.user.roles.isdisjoint(RISK_ROLES),
+    }
+
+
+@workbench("supervision")
+@require_POST
+def acknowledge(request: HttpRequest, alert_id: int) -> HttpResponse:
+    try:
+        alert = acknowledge_alert(actor=request.user, alert_id=alert_id)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, gettext("已确认知悉：%(theme)s。") % {"theme": alert.theme.name})
+    return redirect(f"{reverse('supervision')}?tab={Tab.RISK.value}")
+
+
 SECTIONS: dict[Tab, Section] = {
     Tab.OVERDUE: _clocks,
     Tab.DUE_SOON: _clocks,
@@ -202,4 +238,5 @@ SECTIONS: dict[Tab, Section] = {
     Tab.LISTED: _watches,
     Tab.DIFFICULT: _watches,
     Tab.CARDS: _cards,
+    Tab.RISK: _risk,
 }

@@ -1,8 +1,10 @@
 """`rexian bench NAME …`: benchmarks that print one JSON line of figures.
 
-`classify` trains and measures the text classifier on CSV files and needs no database. `sweep` runs in a
-scratch database: it is a temporary SQLite file, or a temporary database on the PostgreSQL server the
-settings point at; it is migrated, filled, measured and dropped, so the real database is never touched.
+`classify` and `hotspots` read CSV files and need no database. `sweep` runs in a scratch database: a
+temporary SQLite file, or a temporary database on the PostgreSQL server the settings point at; it is migrated,
+filled, measured and dropped, so the real database is never touched. `report` needs a million tickets, which
+take minutes to generate: its scratch database is kept for the next run (var/bench/report-N.sqlite3, or the
+database rexian_bench_report_N beside the settings' one) and made anew with --fresh.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ class Command(BaseCommand):
             help="the scratch database's kind (default: the kind the settings use)",
         )
         sweep.add_argument("--in-scratch", action="store_true", help=argparse.SUPPRESS)
+        _add_report(benches)
         _add_classify(benches)
         _add_hotspots(benches)
 
@@ -56,16 +59,17 @@ class Command(BaseCommand):
         if options["tickets"] < 1:
             raise CommandError("--tickets 应为正整数。")
         if in_scratch:
-            self._measure(options["tickets"])
+            self._measure(bench, options["tickets"], options)
             return
         kind = options["database"] or connection.vendor
+        command = [sys.executable, "-m", "rexian.cli", "bench", bench, "--tickets", str(options["tickets"])]
+        if bench == "report":
+            command += ["--runs", str(options["runs"])]
+            with _kept_database(kind, options["tickets"], fresh=options["fresh"]) as url:
+                self.stdout.write(_in_scratch(command, url))
+            return
         with _scratch_database(kind) as url:
-            command = [sys.executable, "-m", "rexian.cli", "bench", bench, "--tickets", str(options["tickets"])]
-            env = {**os.environ, "DATABASE_URL": url, "REXIAN_TASKS": "database"}
-            done = subprocess.run([*command, "--in-scratch"], env=env, capture_output=True, text=True, check=False)
-        if done.returncode != 0:
-            raise CommandError(f"基准测试失败：\n{done.stderr[-3000:]}")
-        self.stdout.write(done.stdout.strip().splitlines()[-1])
+            self.stdout.write(_in_scratch(command, url))
 
     def _classify(self, options: dict[str, Any]) -> None:
         from rexian.routing.bench import classify
@@ -104,12 +108,35 @@ class Command(BaseCommand):
         for row in rows:
             self.stdout.write(json.dumps(row, ensure_ascii=False))
 
-    def _measure(self, tickets: int) -> None:
-        from rexian.supervision.bench import run
+    def _measure(self, bench: str, tickets: int, options: dict[str, Any]) -> None:
+        from rexian.analytics import bench_report
+        from rexian.supervision import bench as bench_sweep
 
         # Notifications are queued for the worker (REXIAN_TASKS=database), as in production.
         call_command("migrate", verbosity=0, interactive=False)
-        self.stdout.write(json.dumps(run(tickets), ensure_ascii=False))
+        try:
+            figures = bench_report.run(tickets, options["runs"]) if bench == "report" else bench_sweep.run(tickets)
+        except ValueError as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write(json.dumps(figures, ensure_ascii=False))
+
+
+def _in_scratch(command: list[str], url: str) -> str:
+    """Run the benchmark in a child process on the scratch database; its last line (the JSON figures)."""
+    env = {**os.environ, "DATABASE_URL": url, "REXIAN_TASKS": "database"}
+    done = subprocess.run([*command, "--in-scratch"], env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise CommandError(f"基准测试失败：\n{done.stderr[-3000:]}")
+    return done.stdout.strip().splitlines()[-1]
+
+
+def _add_report(benches: Any) -> None:
+    report = benches.add_parser("report", help="the monthly report and the statistics pages over N tickets")
+    report.add_argument("--tickets", type=int, default=1_000_000)
+    report.add_argument("--database", choices=["sqlite", "postgresql"], help="the kept database's kind")
+    report.add_argument("--runs", type=int, default=3, help="runs of each timing; the median is printed")
+    report.add_argument("--fresh", action="store_true", help="generate the tickets anew even when kept")
+    report.add_argument("--in-scratch", action="store_true", help=argparse.SUPPRESS)
 
 
 def _add_classify(benches: Any) -> None:
@@ -144,15 +171,49 @@ def _scratch_database(kind: str) -> Iterator[str]:
         with tempfile.TemporaryDirectory(prefix="rexian-bench-") as folder:
             yield f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
         return
-    if connection.vendor != "postgresql":
-        raise CommandError("--database postgresql 需要把 DATABASE_URL 指向一个 PostgreSQL 服务器。")
     name = f"rexian_bench_{os.getpid()}"
-    with connection.cursor() as cursor:
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    db = settings.DATABASES["default"]
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    _postgresql_database(name, fresh=True)
     try:
-        yield f"postgres://{auth}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{name}"
+        yield _postgresql_url(name)
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+@contextmanager
+def _kept_database(kind: str, tickets: int, *, fresh: bool) -> Iterator[str]:
+    """A scratch database kept between runs. A marker file says it was filled completely; without it (a run
+    cut short while generating) or with --fresh, it is made anew. The marker is written after a good run."""
+    folder = settings.VAR_DIR / "bench"
+    folder.mkdir(parents=True, exist_ok=True)
+    marker = folder / f"report-{kind}-{tickets}.ready"
+    fresh = fresh or not marker.exists()
+    marker.unlink(missing_ok=True)
+    if kind == "sqlite":
+        path = folder / f"report-{tickets}.sqlite3"
+        if fresh:
+            for stale in folder.glob(f"{path.name}*"):  # the file and its -wal and -shm companions
+                stale.unlink()
+        yield f"sqlite:///{path}"
+    else:
+        name = f"rexian_bench_report_{tickets}"
+        _postgresql_database(name, fresh=fresh)
+        yield _postgresql_url(name)
+    marker.touch()
+
+
+def _postgresql_database(name: str, *, fresh: bool) -> None:
+    if connection.vendor != "postgresql":
+        raise CommandError("--database postgresql 需要把 DATABASE_URL 指向一个 PostgreSQL 服务器。")
+    with connection.cursor() as cursor:
+        if fresh:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone() is None:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+
+
+def _postgresql_url(name: str) -> str:
+    db = settings.DATABASES["default"]
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    return f"postgres://{auth}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{name}"
