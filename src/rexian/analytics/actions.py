@@ -1,5 +1,5 @@
-"""Writes of the statistics: generating a periodic report into the archive, on demand or when one is due;
-watching new appeals for sensitive themes and alerting the shift lead.
+"""Writes of the statistics: the daily roll-up the figures are added up from; generating a periodic report into
+the archive, on demand or when one is due; watching new appeals for sensitive themes and alerting the shift lead.
 
 The files are built outside any transaction (a year's report reads for a while; on SQLite a transaction
 holds the write lock); only the archive row and its two files are written inside one.
@@ -8,22 +8,38 @@ holds the write lock); only the archive row and its two files are written inside
 from __future__ import annotations
 
 import logging
+from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Max, Q
+from django.db.models.functions import TruncDate
 
 from rexian.analytics import reports
 from rexian.analytics.hotspots import match_themes
-from rexian.analytics.models import Report, ReportKind, RiskAlert, SensitiveTheme, ThemeMatch, ThemeScan
+from rexian.analytics.metrics import Counts
+from rexian.analytics.models import (
+    DailyCounts,
+    Report,
+    ReportKind,
+    RiskAlert,
+    RollupState,
+    SensitiveTheme,
+    ThemeMatch,
+    ThemeScan,
+)
+from rexian.analytics.queries import ADDED, COUNTED, Group, Scope, count_events_of
 from rexian.analytics.selectors import last_complete, period_of
 from rexian.core import clock
 from rexian.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from rexian.directory.roles import Role
 from rexian.notify.outbox import tell_centre
+from rexian.supervision.models import Notice
 from rexian.tickets.access import SYSTEM, Actor, actor_name
-from rexian.tickets.models import Ticket
+from rexian.tickets.models import Ticket, TicketEvent
+from rexian.tickets.workflow import Action
 from rexian.workdays.calendar import SHANGHAI
 
 log = logging.getLogger("rexian.analytics")
@@ -83,10 +99,15 @@ def _archived(
 
 
 def _one_archiver_at_a_time() -> None:
-    """On PostgreSQL, workers archiving at once queue on a transaction lock; SQLite already has one writer."""
+    _one_at_a_time(1234512346)
+
+
+def _one_at_a_time(lock: int) -> None:
+    """On PostgreSQL, workers doing the same write at once queue on a transaction lock; SQLite already has one
+    writer."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(1234512346)")
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock])
 
 
 def generate_due_reports(now: datetime) -> int:
@@ -119,6 +140,80 @@ def _generate_due(kind: str, start: date, end: date, now: datetime) -> int:
         return 0
     _failed.pop((kind, start), None)
     return int(archived)
+
+
+# ---- the daily roll-up ------------------------------------------------------------------------------------
+
+# Actions that move a ticket to another unit, category, district, channel or type: the days already rolled up
+# that count the ticket are rolled up again.
+SLICE_CHANGING = frozenset(
+    {Action.AMEND, Action.DISPATCH, Action.RECALL_DISPATCH, Action.APPROVE_RETURN, Action.RETURN_TO_INTAKE}
+)
+# A day is rolled up this long after it ends, when the transactions begun on it have committed.
+ROLLUP_GRACE = timedelta(minutes=10)
+# Days rolled up in one minute's work: a first run over years of history catches up over a few minutes.
+ROLLUP_DAYS_PER_RUN = 31
+
+
+def roll_up(now: datetime, *, days_per_run: int | None = ROLLUP_DAYS_PER_RUN) -> int:
+    """Roll up the closed days not rolled up yet (oldest first, `days_per_run` at most; None for all) and the
+    days already rolled up whose counts later events changed. Returns the days written."""
+    last_closed = (now - ROLLUP_GRACE).astimezone(SHANGHAI).date() - timedelta(days=1)
+    state = RollupState.objects.first()
+    mark = TicketEvent.objects.aggregate(mark=Max("pk"))["mark"] or 0
+    changed = _changed_days(state.through, state.event_mark, mark) if state else set()
+    start = state.through + timedelta(days=1) if state else _first_day()
+    if start is None:
+        return 0  # nothing registered yet
+    new = [start + timedelta(days=n) for n in range(max((last_closed - start).days + 1, 0))][:days_per_run]
+    for day in sorted(changed | set(new)):
+        _roll_day(day)
+    through = new[-1] if new else (state.through if state else None)
+    if through is not None:
+        RollupState.objects.update_or_create(pk=1, defaults={"through": through, "event_mark": mark})
+    return len(changed | set(new))
+
+
+def _first_day() -> date | None:
+    first = Ticket.objects.order_by("created_at").values_list("created_at", flat=True).first()
+    return first.astimezone(SHANGHAI).date() if first else None
+
+
+def _changed_days(through: date, seen: int, mark: int) -> set[date]:
+    """Days up to `through` whose counts the events after `seen` changed: the days of events committed after
+    their day was rolled up, and every day that counts a ticket a later action moved (its registration, its
+    counted events, its notices)."""
+    end = datetime.combine(through + timedelta(days=1), datetime.min.time(), SHANGHAI)
+    events = TicketEvent.objects.filter(pk__gt=seen, pk__lte=mark)
+    moved = events.filter(action__in=SLICE_CHANGING).values("ticket_id")
+    local_day = TruncDate("created_at", tzinfo=SHANGHAI)
+    queries_ = (
+        events.filter(created_at__lt=end),
+        Ticket.objects.filter(pk__in=moved, created_at__lt=end),
+        TicketEvent.objects.filter(ticket_id__in=moved, action__in=COUNTED, created_at__lt=end),
+    )
+    days = {d for q in queries_ for d in q.annotate(d=local_day).values_list("d", flat=True).distinct()}
+    notices = Notice.objects.filter(ticket_id__in=moved, issued_at__lt=end)
+    return days | set(notices.annotate(d=TruncDate("issued_at", tzinfo=SHANGHAI)).values_list("d", flat=True))
+
+
+def _roll_day(day: date) -> None:
+    fine: dict[Any, Counts] = defaultdict(Counts)
+    count_events_of(fine, Scope(day, day), Group.FINE)
+    rows = [_daily(day, key, c) for key, c in fine.items()]
+    with transaction.atomic():
+        _one_at_a_time(1234512347)
+        DailyCounts.objects.filter(day=day).delete()
+        DailyCounts.objects.bulk_create(rows, batch_size=1000)
+
+
+def _daily(day: date, key: tuple[Any, ...], c: Counts) -> DailyCounts:
+    unit, category, district, channel, appeal_type = key
+    return DailyCounts(
+        day=day, unit_id=unit, category_id=category, district_id=district, channel=channel or "",
+        appeal_type=appeal_type or "", **{name: getattr(c, name) for name in ADDED},
+        notices_issued=sum(c.notices.values()), notices=c.notices, handling_days=dict(Counter(c.handling_days)),
+    )  # fmt: skip
 
 
 # ---- sensitive themes -------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from rexian.analytics.assessment import Item, check_item
+from rexian.directory.models import Unit
 from rexian.intake.screening import regex_error
 
 
@@ -162,3 +163,66 @@ class ThemeScan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scanned_to:%Y-%m-%d %H:%M}"
+
+
+class DailyCounts(models.Model):
+    """The statistics' roll-up: one closed day's counts (analytics.metrics.Counts) for one combination of
+    accountable unit, category, district, channel and type. The worker writes each day once it is over and
+    writes it again when a later action moves one of its tickets to another unit or category (actions.roll_up);
+    a period's figures add these rows up and count only the days not rolled up yet from the event log."""
+
+    day = models.DateField("日期")
+    unit = models.ForeignKey(Unit, null=True, on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey("taxonomy.Category", null=True, on_delete=models.CASCADE, related_name="+")
+    district = models.ForeignKey(Unit, null=True, on_delete=models.CASCADE, related_name="+")
+    channel = models.CharField(max_length=16, blank=True)
+    appeal_type = models.CharField(max_length=16, blank=True)
+    received = models.PositiveIntegerField(default=0)
+    answered_directly = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    merged = models.PositiveIntegerField(default=0)
+    dispatched = models.PositiveIntegerField(default=0)
+    signed = models.PositiveIntegerField(default=0)
+    signed_on_time = models.PositiveIntegerField(default=0)
+    signed_late = models.PositiveIntegerField(default=0)
+    returned = models.PositiveIntegerField(default=0)
+    extended = models.PositiveIntegerField(default=0)
+    replied = models.PositiveIntegerField(default=0)
+    replied_on_time = models.PositiveIntegerField(default=0)
+    replied_late = models.PositiveIntegerField(default=0)
+    approved = models.PositiveIntegerField(default=0)
+    callbacks = models.PositiveIntegerField(default=0)
+    reached = models.PositiveIntegerField(default=0)
+    satisfied = models.PositiveIntegerField(default=0)
+    basically_satisfied = models.PositiveIntegerField(default=0)
+    unsatisfied = models.PositiveIntegerField(default=0)
+    resolved_yes = models.PositiveIntegerField(default=0)
+    resolved_asked = models.PositiveIntegerField(default=0)
+    rehandled = models.PositiveIntegerField(default=0)
+    closed = models.PositiveIntegerField(default=0)
+    notices_issued = models.PositiveIntegerField(default=0)
+    notices = models.JSONField(default=dict)  # {level: count}
+    handling_days = models.JSONField(default=dict)  # {working days: replies}
+
+    class Meta:
+        verbose_name = "每日统计"
+        verbose_name_plural = "每日统计"
+        indexes = [models.Index(fields=["day"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.unit_id} {self.category_id}"
+
+
+class RollupState(models.Model):
+    """How far the daily roll-up has come (one row): every day up to `through` is rolled up, and the events up
+    to `event_mark` have been looked at for changes to days already rolled up."""
+
+    through = models.DateField("已汇总至")
+    event_mark = models.BigIntegerField("已检查的流转记录", default=0)
+
+    class Meta:
+        verbose_name = "统计汇总进度"
+        verbose_name_plural = "统计汇总进度"
+
+    def __str__(self) -> str:
+        return f"{self.through}"

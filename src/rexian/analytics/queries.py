@@ -10,15 +10,17 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from dataclasses import fields as dataclass_fields
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
-from django.db.models import Count, F, IntegerField, QuerySet, Value
+from django.db.models import Count, F, IntegerField, QuerySet, Sum, Value
 from django.db.models.fields.json import KT
 from django.db.models.functions import TruncDate
 
 from rexian.analytics.metrics import Counts
+from rexian.analytics.models import DailyCounts, RollupState
 from rexian.directory.models import Unit
 from rexian.supervision.models import Notice, UnitCard
 from rexian.taxonomy.models import Category
@@ -53,6 +55,10 @@ class Group(StrEnum):
     TYPE = "appeal_type"
     DAY = "day"
     MONTH = "month"
+    FINE = "fine"  # every slice key at once (unit, category, district, channel, type): what a day's roll-up keeps
+
+
+FINE_NAMES = ("k_unit", "k_category", "k_district", "k_channel", "k_type")
 
 
 @dataclass(frozen=True)
@@ -89,15 +95,36 @@ def add_months(day: date, months: int) -> date:
 Key = Any  # a unit or category id, a channel or type code, a date, "YYYY-MM", or None
 
 
-def counts(scope: Scope, group: Group = Group.ALL) -> dict[Key, Counts]:
-    """Counts per group key for the scope; keys with nothing counted are absent."""
+def counts(scope: Scope, group: Group = Group.ALL, *, rolled_up: bool = True) -> dict[Key, Counts]:
+    """Counts per group key for the scope; keys with nothing counted are absent. The days the daily roll-up
+    holds are added up from it; the others (today, at least) are counted in the event log. With
+    `rolled_up=False`, every day is counted in the event log."""
     fine: dict[Key, Counts] = defaultdict(Counts)
+    stored, live = _split(scope) if rolled_up else (None, scope)
+    if stored is not None:
+        _count_stored(fine, stored, group)
+    if live is not None:
+        count_events_of(fine, live, group)
+    _count_cards(fine, scope, group)
+    return _rolled_up(fine, group)
+
+
+def count_events_of(fine: dict[Key, Counts], scope: Scope, group: Group) -> None:
+    """Count the scope's appeals, events, replies' handling times and notices in the event log."""
     _count_received(fine, scope, group)
     _count_events(fine, scope, group)
     _count_handling_days(fine, scope, group)
     _count_notices(fine, scope, group)
-    _count_cards(fine, scope, group)
-    return _rolled_up(fine, group)
+
+
+def _split(scope: Scope) -> tuple[Scope | None, Scope | None]:
+    """The part of the scope's period the roll-up holds, and the part after it."""
+    through = RollupState.objects.values_list("through", flat=True).first()
+    if through is None or scope.start > through:
+        return None, scope
+    if scope.end <= through:
+        return scope, None
+    return replace(scope, end=through), replace(scope, start=through + timedelta(days=1))
 
 
 # ---- the aggregates ---------------------------------------------------------------------------------------
@@ -143,7 +170,20 @@ def _key_field(group: Group, *, prefix: str, unit_field: str, time_field: str) -
 
 
 def _grouped(rows: QuerySet[Any], group: Group, **where: str) -> QuerySet[Any]:
+    if group is Group.FINE:
+        prefix, unit_field = where["prefix"], where["unit_field"]
+        return rows.annotate(k_unit=F(f"{unit_field}_id"), k_category=F(f"{prefix}category_id"),
+                             k_district=F(f"{prefix}district_id"), k_channel=F(f"{prefix}channel"),
+                             k_type=F(f"{prefix}appeal_type"))  # fmt: skip
     return rows.annotate(key=_key_field(group, **where))
+
+
+def _names(group: Group) -> tuple[str, ...]:
+    return FINE_NAMES if group is Group.FINE else ("key",)
+
+
+def _key(row: dict[str, Any], group: Group) -> Key:
+    return tuple(row[name] for name in FINE_NAMES) if group is Group.FINE else row["key"]
 
 
 def _nonzero(rows: Iterable[dict[str, Any]]) -> Iterable[dict[str, Any]]:
@@ -154,8 +194,8 @@ def _nonzero(rows: Iterable[dict[str, Any]]) -> Iterable[dict[str, Any]]:
 def _count_received(fine: dict[Key, Counts], scope: Scope, group: Group) -> None:
     where = {"prefix": "", "unit_field": "lead_unit", "time_field": "created_at"}
     rows = _grouped(_sliced(Ticket.objects.all(), scope, **where), group, **where)
-    for row in _nonzero(rows.values("key").annotate(n=Count("id")).order_by()):
-        fine[row["key"]].received += row["n"]
+    for row in _nonzero(rows.values(*_names(group)).annotate(n=Count("id")).order_by()):
+        fine[_key(row, group)].received += row["n"]
 
 
 EVENT_WHERE = {"prefix": "ticket__", "unit_field": "unit", "time_field": "created_at"}
@@ -184,11 +224,11 @@ SIMPLE: dict[Action, str] = {
 
 def _count_events(fine: dict[Key, Counts], scope: Scope, group: Group) -> None:
     rows = _events(scope, group, COUNTED).values(
-        "key", "action", "late", "to_state",
+        *_names(group), "action", "late", "to_state",
         reached=KT("payload__reached"), satisfaction=KT("payload__satisfaction"), resolved=KT("payload__resolved"),
     ).annotate(n=Count("id")).order_by()  # fmt: skip
     for row in _nonzero(rows):
-        _add_event_row(fine[row["key"]], row)
+        _add_event_row(fine[_key(row, group)], row)
 
 
 def _add_event_row(c: Counts, row: dict[str, Any]) -> None:
@@ -225,19 +265,62 @@ def _add_callback_row(c: Counts, row: dict[str, Any], n: int) -> None:
 def _count_handling_days(fine: dict[Key, Counts], scope: Scope, group: Group) -> None:
     """Working days from the ticket's (latest) dispatch to each reply of the period."""
     between = current_calendar().workdays_between
-    rows = _events(scope, group, [Action.REPLY]).order_by().values_list("key", "created_at", "ticket__dispatched_at")
-    for key, replied_at, dispatched_at in rows.iterator(chunk_size=5000):
+    rows = _events(scope, group, [Action.REPLY]).order_by()
+    for row in rows.values(*_names(group), "created_at", "ticket__dispatched_at").iterator(chunk_size=5000):
+        replied_at, dispatched_at = row["created_at"], row["ticket__dispatched_at"]
         if dispatched_at is not None and dispatched_at <= replied_at:
             days = between(dispatched_at.astimezone(SHANGHAI).date(), replied_at.astimezone(SHANGHAI).date())
-            fine[key].handling_days.append(days)
+            fine[_key(row, group)].handling_days.append(days)
 
 
 def _count_notices(fine: dict[Key, Counts], scope: Scope, group: Group) -> None:
     where = {"prefix": "ticket__", "unit_field": "unit", "time_field": "issued_at"}
     rows = _grouped(_sliced(Notice.objects.all(), scope, **where), group, **where)
-    for row in _nonzero(rows.values("key", "level").annotate(n=Count("id")).order_by()):
-        notices = fine[row["key"]].notices
+    for row in _nonzero(rows.values(*_names(group), "level").annotate(n=Count("id")).order_by()):
+        notices = fine[_key(row, group)].notices
         notices[row["level"]] = notices.get(row["level"], 0) + row["n"]
+
+
+# ---- the roll-up -------------------------------------------------------------------------------------------
+
+ADDED = tuple(f.name for f in dataclass_fields(Counts) if f.type in ("int", int))
+
+
+def _stored_key(group: Group) -> Any:
+    if group in (Group.UNIT, Group.MEMBER):
+        return F("unit_id")
+    if group in (Group.CATEGORY, Group.LEAF):
+        return F("category_id")
+    if group is Group.DISTRICT:
+        return F("district_id")
+    if group is Group.CHANNEL:
+        return F("channel")
+    if group is Group.TYPE:
+        return F("appeal_type")
+    if group in (Group.DAY, Group.MONTH):
+        return F("day")
+    return Value(None, output_field=IntegerField())
+
+
+def _count_stored(fine: dict[Key, Counts], scope: Scope, group: Group) -> None:
+    """Add up the roll-up's rows of the scope: sums in SQL, then the handling times and notices kept as
+    {value: count} on the rows that have any."""
+    rows = DailyCounts.objects.filter(day__gte=scope.start, day__lte=scope.end, **ticket_filters(scope, ""))
+    if scope.unit is not None:
+        rows = rows.filter(unit__path__startswith=scope.unit.path)
+    rows = rows.annotate(key=_stored_key(group))
+    for row in rows.values("key").annotate(**{name: Sum(name) for name in ADDED}).order_by():
+        if any(row[name] for name in ADDED):
+            c = fine[row["key"]]
+            for name in ADDED:
+                setattr(c, name, getattr(c, name) + row[name])
+    for key, days in rows.filter(replied__gt=0).values_list("key", "handling_days"):
+        for value, n in days.items():
+            fine[key].handling_days.extend([int(value)] * n)
+    for key, levels in rows.filter(notices_issued__gt=0).values_list("key", "notices"):
+        notices = fine[key].notices
+        for level, n in levels.items():
+            notices[int(level)] = notices.get(int(level), 0) + n
 
 
 def _count_cards(fine: dict[Key, Counts], scope: Scope, group: Group) -> None:
