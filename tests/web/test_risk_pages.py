@@ -10,7 +10,9 @@ import time_machine
 from django.urls import reverse
 
 from rexian.analytics import actions
+from rexian.analytics.actions import roll_up
 from rexian.analytics.models import RiskAlert
+from rexian.core import clock
 from rexian.core.errors import PermissionDenied
 from rexian.tickets.actions import create_ticket
 from rexian.workdays.calendar import SHANGHAI
@@ -85,6 +87,10 @@ def test_the_dashboard_shows_a_rising_category(city: City) -> None:
             create_ticket(actor=city.users["intake"], data=APPEAL)
     html = page(login("leader"), reverse("stats"), period="custom", start="2026-11-01", end="2026-11-20")
     spikes = html.split('id="spikes"')[1].split("</section>")[0]
+    with time_machine.travel(datetime(2026, 11, 21, 12, tzinfo=SHANGHAI), tick=False):
+        roll_up(clock.now(), days_per_run=None)
+    rolled = page(login("leader"), reverse("stats"), period="custom", start="2026-11-01", end="2026-11-20")
+    assert rolled.split('id="spikes"')[1].split("</section>")[0] == spikes  # the same from the daily roll-up
     assert "占道经营" in spikes
     assert '<td class="num">9</td>' in spikes
     link = spikes.split('<a href="')[1].split('"')[0].replace("&amp;", "&")

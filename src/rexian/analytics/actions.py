@@ -17,11 +17,12 @@ from django.db import connection, transaction
 from django.db.models import Max, Q
 from django.db.models.functions import TruncDate
 
-from rexian.analytics import reports
+from rexian.analytics import reports, selectors
 from rexian.analytics.hotspots import match_themes
 from rexian.analytics.metrics import Counts
 from rexian.analytics.models import (
     DailyCounts,
+    HotspotSnapshot,
     Report,
     ReportKind,
     RiskAlert,
@@ -214,6 +215,35 @@ def _daily(day: date, key: tuple[Any, ...], c: Counts) -> DailyCounts:
         appeal_type=appeal_type or "", **{name: getattr(c, name) for name in ADDED},
         notices_issued=sum(c.notices.values()), notices=c.notices, handling_days=dict(Counter(c.handling_days)),
     )  # fmt: skip
+
+
+# ---- hotspot snapshots ------------------------------------------------------------------------------------
+
+# A snapshot of a period not over yet is found again after this.
+HOTSPOT_REFRESH = timedelta(minutes=10)
+
+
+def refresh_hotspots(now: datetime) -> int:
+    """Find again the hotspots of the stalest whole-centre period the dashboard and the reports show (one per
+    minute: finding them reads up to 5,000 texts); drop snapshots of periods long past. Returns 1 or 0."""
+    today = now.astimezone(SHANGHAI).date()
+    periods = selectors.snapshot_periods(today)
+    kept = {(s.start, s.end): s for s in HotspotSnapshot.objects.filter(end__gte=today - timedelta(days=62))}
+    HotspotSnapshot.objects.filter(end__lt=today - timedelta(days=62)).delete()
+    stale = [p for p in periods if p not in kept or _stale(kept[p], p, now)]
+    if not stale:
+        return 0
+    start, end = min(stale, key=lambda p: kept[p].computed_at if p in kept else datetime.min.replace(tzinfo=SHANGHAI))
+    rows = selectors.find_top_hotspots(Scope(start, end), selectors.SNAPSHOT_TOP)
+    HotspotSnapshot.objects.update_or_create(
+        start=start, end=end, defaults={"computed_at": now, "rows": [selectors.hotspot_to_json(r) for r in rows]}
+    )
+    return 1
+
+
+def _stale(snapshot: HotspotSnapshot, period: tuple[date, date], now: datetime) -> bool:
+    ended = Scope(*period).bounds()[1]
+    return snapshot.computed_at < ended and now - snapshot.computed_at >= HOTSPOT_REFRESH
 
 
 # ---- sensitive themes -------------------------------------------------------------------------------------

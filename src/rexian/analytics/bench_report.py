@@ -1,7 +1,8 @@
 """`rexian bench report --tickets N`: the statistics at a big centre's scale, in a kept scratch database.
 
 The database is filled once by `rexian generate` (a year of history up to its own "now") and kept for the next
-run; its closed days are rolled up as the worker would have done (timed the first time). Everything is timed
+run; its closed days are rolled up and the hotspots of the dashboard's and the reports' periods found, as the
+worker would have done (both timed). Everything is timed
 as of the newest appeal in it, so a database generated last week measures the same month as today: the clock
 is pinned there. Timed: the last complete month's report (gathered, then written as the Excel workbook and the
 Word document, not archived) and the statistics pages a leader opens (the dashboard for today, this week and
@@ -22,7 +23,7 @@ from django.test import Client
 from django.urls import reverse
 
 from rexian.analytics import reports
-from rexian.analytics.actions import roll_up
+from rexian.analytics.actions import refresh_hotspots, roll_up
 from rexian.analytics.models import ReportKind
 from rexian.analytics.queries import Scope
 from rexian.analytics.selectors import last_complete
@@ -50,6 +51,10 @@ def run(tickets: int, runs: int = 3) -> dict[str, Any]:
         rolled = roll_up(clock.now(), days_per_run=None)  # what the worker will have done, a month per minute
         if rolled:
             figures["rollup_days"], figures["rollup_s"] = rolled, round(time.perf_counter() - started, 3)
+        started = time.perf_counter()
+        while refresh_hotspots(clock.now()):  # the worker finds one period's hotspots a minute
+            pass
+        figures["hotspot_snapshots_s"] = round(time.perf_counter() - started, 3)
         today = clock.local_now().date()
         start, end = last_complete(ReportKind.MONTHLY, today)
         figures |= _sizes(start, end) | {"today": today.isoformat(), "month": f"{start:%Y-%m}", "runs": runs}

@@ -226,3 +226,21 @@ class RollupState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.through}"
+
+
+class HotspotSnapshot(models.Model):
+    """The hotspots of a whole-centre period (today, this week, this month, last week, last month), found by the
+    worker so that the dashboard and the reports need not group thousands of texts while someone waits."""
+
+    start = models.DateField("起始日期")
+    end = models.DateField("截止日期")
+    computed_at = models.DateTimeField("计算时间")
+    rows = models.JSONField("热点", default=list)
+
+    class Meta:
+        verbose_name = "热点快照"
+        verbose_name_plural = "热点快照"
+        constraints = [models.UniqueConstraint(fields=["start", "end"], name="one_hotspot_snapshot_per_period")]
+
+    def __str__(self) -> str:
+        return f"{self.start}—{self.end}"

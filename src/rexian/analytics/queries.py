@@ -323,6 +323,26 @@ def _count_stored(fine: dict[Key, Counts], scope: Scope, group: Group) -> None:
             notices[int(level)] = notices.get(int(level), 0) + n
 
 
+def received_per_category_and_day(scope: Scope) -> dict[tuple[int, date], int]:
+    """Appeals registered per (category, day) in the scope: from the roll-up where it has the days."""
+    found: dict[tuple[int, date], int] = defaultdict(int)
+    stored, live = _split(scope)
+    if stored is not None:
+        rows = DailyCounts.objects.filter(day__gte=stored.start, day__lte=stored.end, received__gt=0,
+                                          category__isnull=False, **ticket_filters(stored, ""))  # fmt: skip
+        if stored.unit is not None:
+            rows = rows.filter(unit__path__startswith=stored.unit.path)
+        for category, day, n in rows.values_list("category_id", "day").annotate(n=Sum("received")).order_by():
+            found[(category, day)] += n
+    if live is not None:
+        where = {"prefix": "", "unit_field": "lead_unit", "time_field": "created_at"}
+        rows = _sliced(Ticket.objects.filter(category__isnull=False), live, **where)
+        rows = rows.annotate(day=TruncDate("created_at", tzinfo=SHANGHAI)).values_list("category_id", "day")
+        for category, day, n in rows.annotate(n=Count("id")).order_by():
+            found[(category, day)] += n
+    return dict(found)
+
+
 def _count_cards(fine: dict[Key, Counts], scope: Scope, group: Group) -> None:
     """Cards belong to a unit and a month: counted for whole-slice and unit groupings without ticket filters."""
     if group not in (Group.ALL, Group.UNIT, Group.MEMBER) or ticket_filters(scope, ""):

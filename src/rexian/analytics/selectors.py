@@ -8,14 +8,21 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import Count, Prefetch, QuerySet
-from django.db.models.functions import TruncDate
 
 from rexian.analytics import queries
 from rexian.analytics.assessment import Item, Ranked, Score, ranking, score
 from rexian.analytics.hotspots import Message, find_hotspots, spikes
 from rexian.analytics.metrics import Counts, figures
-from rexian.analytics.models import AssessmentItem, ReportKind, RiskAlert, SensitiveTheme, ThemeMatch
+from rexian.analytics.models import (
+    AssessmentItem,
+    HotspotSnapshot,
+    ReportKind,
+    RiskAlert,
+    SensitiveTheme,
+    ThemeMatch,
+)
 from rexian.analytics.queries import Group, Scope
+from rexian.core import clock
 from rexian.directory.models import Unit, UnitKind
 from rexian.directory.roles import CENTRE_ROLES, Role
 from rexian.taxonomy.choices import AppealType, Channel
@@ -191,7 +198,48 @@ class HotspotRow:
 HOTSPOT_TICKETS = 5000
 
 
+# The worker keeps this many hotspots of the whole centre's today, this week, this month, last week and last
+# month (actions.refresh_hotspots); a snapshot of a period not over yet is used while this fresh.
+SNAPSHOT_TOP = 20
+SNAPSHOT_FRESH = timedelta(minutes=15)
+
+
 def top_hotspots(scope: Scope, top: int = 5) -> list[HotspotRow]:
+    """The period's hottest groups of appeals on one problem at one place: the worker's snapshot when it has
+    one for the period, else found now (`find_top_hotspots`)."""
+    stored = _snapshot(scope) if top <= SNAPSHOT_TOP else None
+    return stored[:top] if stored is not None else find_top_hotspots(scope, top)
+
+
+def snapshot_periods(today: date) -> list[tuple[date, date]]:
+    """The whole-centre periods the worker keeps hotspots of: the dashboard's today, this week and this month,
+    and the last complete week and month (the reports')."""
+    return [(today, today), (today - timedelta(days=today.weekday()), today), (today.replace(day=1), today),
+            last_complete(ReportKind.WEEKLY, today), last_complete(ReportKind.MONTHLY, today)]  # fmt: skip
+
+
+def _snapshot(scope: Scope) -> list[HotspotRow] | None:
+    if scope.unit or scope.channel or scope.appeal_type or scope.category or scope.district:
+        return None
+    snapshot = HotspotSnapshot.objects.filter(start=scope.start, end=scope.end).first()
+    if snapshot is None:
+        return None
+    final = snapshot.computed_at >= scope.bounds()[1]  # found after the period ended
+    if not final and clock.now() - snapshot.computed_at > SNAPSHOT_FRESH:
+        return None
+    return [hotspot_from_json(row) for row in snapshot.rows]
+
+
+def hotspot_to_json(row: HotspotRow) -> dict[str, Any]:
+    return {**vars(row), "first": row.first.isoformat(), "last": row.last.isoformat()}
+
+
+def hotspot_from_json(row: dict[str, Any]) -> HotspotRow:
+    return HotspotRow(**{**row, "first": datetime.fromisoformat(row["first"]),
+                         "last": datetime.fromisoformat(row["last"])})  # fmt: skip
+
+
+def find_top_hotspots(scope: Scope, top: int) -> list[HotspotRow]:
     """The period's hottest groups of appeals on one problem at one place (analytics/hotspots.py): similar
     texts, the same street and category, within the period; heat from distinct callers and growth."""
     low, high = scope.bounds()
@@ -244,17 +292,9 @@ def category_spikes(scope: Scope, top: int = 5) -> list[SpikeRow]:
     weeks (analytics/hotspots.spikes: a Poisson test, at least 5 appeals and 1.5 times the expected)."""
     days = SPIKE_RECENT_DAYS + SPIKE_BASELINE_DAYS
     start = scope.end - timedelta(days=days - 1)
-    rows = (
-        _tickets(replace(scope, start=start))
-        .exclude(category=None)
-        .annotate(day=TruncDate("created_at", tzinfo=SHANGHAI))
-        .values("category_id", "day")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
     series: dict[str, list[int]] = {}
-    for row in rows:
-        series.setdefault(str(row["category_id"]), [0] * days)[(row["day"] - start).days] += row["n"]
+    for (category, day), n in queries.received_per_category_and_day(replace(scope, start=start)).items():
+        series.setdefault(str(category), [0] * days)[(day - start).days] += n
     found = spikes(series, recent_days=SPIKE_RECENT_DAYS, baseline_days=SPIKE_BASELINE_DAYS)[:top]
     categories = Category.objects.in_bulk([int(spike.key) for spike in found])
     first = scope.end - timedelta(days=SPIKE_RECENT_DAYS - 1)

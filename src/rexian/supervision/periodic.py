@@ -1,5 +1,5 @@
 """The work done every minute: the sweep, retries of failed notifications, the scan of new appeals for sensitive
-themes, the statistics' daily roll-up, then the periodic reports due.
+themes, the statistics' daily roll-up, a hotspot snapshot, then the periodic reports due.
 
 `rexian worker` runs it in a background thread (and `rexian serve` too when tasks run in-process, as in the
 demo), so that a centre needs no cron entry.
@@ -12,7 +12,7 @@ import threading
 
 from django.db import connection
 
-from rexian.analytics.actions import generate_due_reports, roll_up, scan_sensitive_themes
+from rexian.analytics.actions import generate_due_reports, refresh_hotspots, roll_up, scan_sensitive_themes
 from rexian.core import clock
 from rexian.notify.sending import retry_due_deliveries
 from rexian.supervision.sweep import sweep
@@ -27,6 +27,7 @@ def every_minute() -> dict[str, int]:
     result["retried"] = retry_due_deliveries(now)
     result["risk_alerts"] = scan_sensitive_themes(now)
     result["days_rolled_up"] = roll_up(now)
+    result["hotspots"] = refresh_hotspots(now)
     result["reports"] = generate_due_reports(now)
     return result
 
