@@ -22,6 +22,7 @@ from rexian.analytics.hotspots import match_themes
 from rexian.analytics.metrics import Counts
 from rexian.analytics.models import (
     DailyCounts,
+    DailyHandlingDays,
     HotspotSnapshot,
     Report,
     ReportKind,
@@ -201,20 +202,23 @@ def _changed_days(through: date, seen: int, mark: int) -> set[date]:
 def _roll_day(day: date) -> None:
     fine: dict[Any, Counts] = defaultdict(Counts)
     count_events_of(fine, Scope(day, day), Group.FINE)
-    rows = [_daily(day, key, c) for key, c in fine.items()]
+    rows = [DailyCounts(**_slice(day, key), **{name: getattr(c, name) for name in ADDED},
+                        notices_issued=sum(c.notices.values()), notices=c.notices)
+            for key, c in fine.items()]  # fmt: skip
+    handling = [DailyHandlingDays(**_slice(day, key), days=days, replies=n)
+                for key, c in fine.items() for days, n in Counter(c.handling_days).items()]  # fmt: skip
     with transaction.atomic():
         _one_at_a_time(1234512347)
         DailyCounts.objects.filter(day=day).delete()
+        DailyHandlingDays.objects.filter(day=day).delete()
         DailyCounts.objects.bulk_create(rows, batch_size=1000)
+        DailyHandlingDays.objects.bulk_create(handling, batch_size=1000)
 
 
-def _daily(day: date, key: tuple[Any, ...], c: Counts) -> DailyCounts:
+def _slice(day: date, key: tuple[Any, ...]) -> dict[str, Any]:
     unit, category, district, channel, appeal_type = key
-    return DailyCounts(
-        day=day, unit_id=unit, category_id=category, district_id=district, channel=channel or "",
-        appeal_type=appeal_type or "", **{name: getattr(c, name) for name in ADDED},
-        notices_issued=sum(c.notices.values()), notices=c.notices, handling_days=dict(Counter(c.handling_days)),
-    )  # fmt: skip
+    return {"day": day, "unit_id": unit, "category_id": category, "district_id": district,
+            "channel": channel or "", "appeal_type": appeal_type or ""}  # fmt: skip
 
 
 # ---- hotspot snapshots ------------------------------------------------------------------------------------

@@ -165,11 +165,9 @@ class ThemeScan(models.Model):
         return f"{self.scanned_to:%Y-%m-%d %H:%M}"
 
 
-class DailyCounts(models.Model):
-    """The statistics' roll-up: one closed day's counts (analytics.metrics.Counts) for one combination of
-    accountable unit, category, district, channel and type. The worker writes each day once it is over and
-    writes it again when a later action moves one of its tickets to another unit or category (actions.roll_up);
-    a period's figures add these rows up and count only the days not rolled up yet from the event log."""
+class DailySlice(models.Model):
+    """One closed day for one combination of accountable unit, category, district, channel and type: the key of
+    the statistics' roll-up (actions.roll_up)."""
 
     day = models.DateField("日期")
     unit = models.ForeignKey(Unit, null=True, on_delete=models.CASCADE, related_name="+")
@@ -177,6 +175,17 @@ class DailyCounts(models.Model):
     district = models.ForeignKey(Unit, null=True, on_delete=models.CASCADE, related_name="+")
     channel = models.CharField(max_length=16, blank=True)
     appeal_type = models.CharField(max_length=16, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class DailyCounts(DailySlice):
+    """The statistics' roll-up: a day's counts (analytics.metrics.Counts) for one slice. The worker writes each day
+    once it is over and writes it again when a later action moves one of its tickets to another unit or category
+    (actions.roll_up); a period's figures add these rows up and count only the days not rolled up yet in the
+    event log."""
+
     received = models.PositiveIntegerField(default=0)
     answered_directly = models.PositiveIntegerField(default=0)
     rejected = models.PositiveIntegerField(default=0)
@@ -202,7 +211,6 @@ class DailyCounts(models.Model):
     closed = models.PositiveIntegerField(default=0)
     notices_issued = models.PositiveIntegerField(default=0)
     notices = models.JSONField(default=dict)  # {level: count}
-    handling_days = models.JSONField(default=dict)  # {working days: replies}
 
     class Meta:
         verbose_name = "每日统计"
@@ -211,6 +219,22 @@ class DailyCounts(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.unit_id} {self.category_id}"
+
+
+class DailyHandlingDays(DailySlice):
+    """The roll-up of handling times: a day's replies for one slice that took `days` working days. Rows, not a
+    JSON field, so that a period's distribution is summed in SQL."""
+
+    days = models.PositiveIntegerField("办理工作日")
+    replies = models.PositiveIntegerField("答复件数")
+
+    class Meta:
+        verbose_name = "每日办理时长"
+        verbose_name_plural = "每日办理时长"
+        indexes = [models.Index(fields=["day"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.days}天 {self.replies}件"
 
 
 class RollupState(models.Model):

@@ -20,7 +20,7 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import TruncDate
 
 from rexian.analytics.metrics import Counts
-from rexian.analytics.models import DailyCounts, RollupState
+from rexian.analytics.models import DailyCounts, DailyHandlingDays, DailySlice, RollupState
 from rexian.directory.models import Unit
 from rexian.supervision.models import Notice, UnitCard
 from rexian.taxonomy.models import Category
@@ -303,24 +303,26 @@ def _stored_key(group: Group) -> Any:
 
 
 def _count_stored(fine: dict[Key, Counts], scope: Scope, group: Group) -> None:
-    """Add up the roll-up's rows of the scope: sums in SQL, then the handling times and notices kept as
-    {value: count} on the rows that have any."""
-    rows = DailyCounts.objects.filter(day__gte=scope.start, day__lte=scope.end, **ticket_filters(scope, ""))
-    if scope.unit is not None:
-        rows = rows.filter(unit__path__startswith=scope.unit.path)
-    rows = rows.annotate(key=_stored_key(group))
+    """Add up the roll-up's rows of the scope in SQL: the counts, the handling times' distribution, and the
+    notices kept as {level: count} on the few rows that have any."""
+    rows = _stored(DailyCounts, scope).annotate(key=_stored_key(group))
     for row in rows.values("key").annotate(**{name: Sum(name) for name in ADDED}).order_by():
         if any(row[name] for name in ADDED):
             c = fine[row["key"]]
             for name in ADDED:
                 setattr(c, name, getattr(c, name) + row[name])
-    for key, days in rows.filter(replied__gt=0).values_list("key", "handling_days"):
-        for value, n in days.items():
-            fine[key].handling_days.extend([int(value)] * n)
+    handling = _stored(DailyHandlingDays, scope).annotate(key=_stored_key(group))
+    for key, days, n in handling.values_list("key", "days").annotate(n=Sum("replies")).order_by():
+        fine[key].handling_days.extend([days] * n)
     for key, levels in rows.filter(notices_issued__gt=0).values_list("key", "notices"):
         notices = fine[key].notices
         for level, n in levels.items():
             notices[int(level)] = notices.get(int(level), 0) + n
+
+
+def _stored(model: type[DailySlice], scope: Scope) -> QuerySet[Any]:
+    rows = model.objects.filter(day__gte=scope.start, day__lte=scope.end, **ticket_filters(scope, ""))
+    return rows.filter(unit__path__startswith=scope.unit.path) if scope.unit is not None else rows
 
 
 def received_per_category_and_day(scope: Scope) -> dict[tuple[int, date], int]:
@@ -328,10 +330,7 @@ def received_per_category_and_day(scope: Scope) -> dict[tuple[int, date], int]:
     found: dict[tuple[int, date], int] = defaultdict(int)
     stored, live = _split(scope)
     if stored is not None:
-        rows = DailyCounts.objects.filter(day__gte=stored.start, day__lte=stored.end, received__gt=0,
-                                          category__isnull=False, **ticket_filters(stored, ""))  # fmt: skip
-        if stored.unit is not None:
-            rows = rows.filter(unit__path__startswith=stored.unit.path)
+        rows = _stored(DailyCounts, stored).filter(received__gt=0, category__isnull=False)
         for category, day, n in rows.values_list("category_id", "day").annotate(n=Sum("received")).order_by():
             found[(category, day)] += n
     if live is not None:

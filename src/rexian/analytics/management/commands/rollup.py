@@ -6,7 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from rexian.analytics.actions import roll_up
-from rexian.analytics.models import DailyCounts, RollupState
+from rexian.analytics.models import DailyCounts, DailyHandlingDays, RollupState
 from rexian.core import clock
 
 
@@ -23,6 +23,7 @@ class Command(BaseCommand):
         if rebuild:
             RollupState.objects.all().delete()
             DailyCounts.objects.all().delete()
+            DailyHandlingDays.objects.all().delete()
         started = time.perf_counter()
         days = roll_up(clock.now(), days_per_run=None)
         through = RollupState.objects.values_list("through", flat=True).first()
