@@ -234,7 +234,7 @@ def refresh_hotspots(now: datetime) -> int:
     periods = selectors.snapshot_periods(today)
     kept = {(s.start, s.end): s for s in HotspotSnapshot.objects.filter(end__gte=today - timedelta(days=62))}
     HotspotSnapshot.objects.filter(end__lt=today - timedelta(days=62)).delete()
-    stale = [p for p in periods if p not in kept or _stale(kept[p], p, now)]
+    stale = [p for p in periods if p not in kept or _stale(kept[p], now)]
     if not stale:
         return 0
     start, end = min(stale, key=lambda p: kept[p].computed_at if p in kept else datetime.min.replace(tzinfo=SHANGHAI))
@@ -245,9 +245,8 @@ def refresh_hotspots(now: datetime) -> int:
     return 1
 
 
-def _stale(snapshot: HotspotSnapshot, period: tuple[date, date], now: datetime) -> bool:
-    ended = Scope(*period).bounds()[1]
-    return snapshot.computed_at < ended and now - snapshot.computed_at >= HOTSPOT_REFRESH
+def _stale(snapshot: HotspotSnapshot, now: datetime) -> bool:
+    return not snapshot.final and now - snapshot.computed_at >= HOTSPOT_REFRESH
 
 
 # ---- sensitive themes -------------------------------------------------------------------------------------
@@ -265,6 +264,7 @@ def scan_sensitive_themes(now: datetime) -> int:
     """Match the appeals registered since the last scan against the active themes, then raise an alert for each
     theme whose unreported matches within its window reach its threshold. Returns the alerts raised."""
     themes = list(SensitiveTheme.objects.filter(is_active=True))
+    patterns = {theme.pk: {theme.name: theme.pattern_list} for theme in themes}  # parsed once, not per appeal
     mark = ThemeScan.objects.first()
     since = max(mark.scanned_to - SCAN_OVERLAP, now - SCAN_LOOKBACK) if mark else now - SCAN_LOOKBACK
     tickets = Ticket.objects.filter(created_at__gte=since, created_at__lte=now)
@@ -272,7 +272,7 @@ def scan_sensitive_themes(now: datetime) -> int:
         ThemeMatch(theme=theme, ticket_id=pk, ticket_created_at=created)
         for pk, subject, description, created in tickets.values_list("pk", "subject", "description", "created_at")
         for theme in themes
-        if match_themes(f"{subject}。{description}", {theme.name: theme.pattern_list})
+        if match_themes(f"{subject}。{description}", patterns[theme.pk])
     ]
     with transaction.atomic():
         ThemeMatch.objects.bulk_create(matches, ignore_conflicts=True)

@@ -14,7 +14,7 @@ from ninja import Field, Query, Router, Schema
 from rexian.analytics import selectors
 from rexian.analytics.metrics import METRICS
 from rexian.analytics.models import ReportKind
-from rexian.analytics.queries import Group, Scope
+from rexian.analytics.queries import LONGEST_PERIOD_DAYS, Group, Scope
 from rexian.core import clock
 from rexian.core.errors import PermissionDenied, ValidationError
 from rexian.directory.models import Unit, UnitKind
@@ -22,7 +22,6 @@ from rexian.taxonomy.choices import AppealType, Channel
 from rexian.taxonomy.models import Category
 
 router = Router(tags=["statistics"])
-LONGEST_DAYS = 3 * 366
 GroupName = Literal["all", "unit", "member", "category", "leaf", "district", "channel", "appeal_type", "day", "month"]
 
 
@@ -101,7 +100,7 @@ def _scope(period: PeriodIn, own: Unit | None) -> Scope:
     fields: dict[str, list[str]] = {}
     if end < start:
         fields["end"] = ["截止日期不能早于起始日期。"]
-    elif (end - start).days > LONGEST_DAYS:
+    elif (end - start).days > LONGEST_PERIOD_DAYS:
         fields["end"] = ["统计期间最长三年。"]
     for name, allowed in (("channel", Channel.values), ("appeal_type", AppealType.values)):
         if getattr(period, name) and getattr(period, name) not in allowed:

@@ -26,7 +26,7 @@ from rexian.analytics import reports
 from rexian.analytics.actions import refresh_hotspots, roll_up
 from rexian.analytics.models import ReportKind
 from rexian.analytics.queries import Scope
-from rexian.analytics.selectors import last_complete
+from rexian.analytics.selectors import last_complete, period_of
 from rexian.core import clock
 from rexian.demo.generate import generate
 from rexian.directory.models import RoleGrant, User
@@ -90,7 +90,7 @@ def _report_times(start: date, end: date, runs: int) -> dict[str, float]:
 def _page_times(month: date, runs: int) -> dict[str, float]:
     client = Client(SERVER_NAME="127.0.0.1")
     client.force_login(_leader())
-    last_month = f"period=custom&start={month}&end={_month_end(month)}"
+    last_month = f"period=custom&start={month}&end={period_of(ReportKind.MONTHLY, month)[1]}"
     pages = {
         "dashboard_today_s": f"{reverse('stats')}?period=today",
         "dashboard_week_s": f"{reverse('stats')}?period=week",
@@ -100,10 +100,6 @@ def _page_times(month: date, runs: int) -> dict[str, float]:
         "assessment_s": f"{reverse('stats_assessment')}?month={month:%Y-%m}",
     }
     return {name: _median(lambda url=url: _get(client, url), runs) for name, url in pages.items()}
-
-
-def _month_end(first: date) -> date:
-    return (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
 
 
 def _get(client: Client, url: str) -> None:

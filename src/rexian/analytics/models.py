@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -7,6 +9,7 @@ from django.db import models
 from rexian.analytics.assessment import Item, check_item
 from rexian.directory.models import Unit
 from rexian.intake.screening import regex_error
+from rexian.workdays.calendar import SHANGHAI
 
 
 class AssessmentItem(models.Model):
@@ -268,3 +271,9 @@ class HotspotSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.start}—{self.end}"
+
+    @property
+    def final(self) -> bool:
+        """Found after the period ended: its hotspots will not change."""
+        ended = datetime.combine(self.end + timedelta(days=1), time.min, SHANGHAI)
+        return self.computed_at >= ended

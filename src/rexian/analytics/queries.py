@@ -92,6 +92,9 @@ def add_months(day: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
+# The longest period the pages and the API count at once.
+LONGEST_PERIOD_DAYS = 3 * 366
+
 Key = Any  # a unit or category id, a channel or type code, a date, "YYYY-MM", or None
 
 
@@ -191,9 +194,16 @@ def _nonzero(rows: Iterable[dict[str, Any]]) -> Iterable[dict[str, Any]]:
     return (row for row in rows if row["n"])
 
 
+TICKET_WHERE = {"prefix": "", "unit_field": "lead_unit", "time_field": "created_at"}
+
+
+def registered(scope: Scope) -> QuerySet[Ticket]:
+    """The tickets registered in the scope's period and slice (a unit subtree by the ticket's lead unit)."""
+    return _sliced(Ticket.objects.all(), scope, **TICKET_WHERE)
+
+
 def _count_received(fine: dict[Key, Counts], scope: Scope, group: Group) -> None:
-    where = {"prefix": "", "unit_field": "lead_unit", "time_field": "created_at"}
-    rows = _grouped(_sliced(Ticket.objects.all(), scope, **where), group, **where)
+    rows = _grouped(registered(scope), group, **TICKET_WHERE)
     for row in _nonzero(rows.values(*_names(group)).annotate(n=Count("id")).order_by()):
         fine[_key(row, group)].received += row["n"]
 
@@ -334,8 +344,7 @@ def received_per_category_and_day(scope: Scope) -> dict[tuple[int, date], int]:
         for category, day, n in rows.values_list("category_id", "day").annotate(n=Sum("received")).order_by():
             found[(category, day)] += n
     if live is not None:
-        where = {"prefix": "", "unit_field": "lead_unit", "time_field": "created_at"}
-        rows = _sliced(Ticket.objects.filter(category__isnull=False), live, **where)
+        rows = registered(live).filter(category__isnull=False)
         rows = rows.annotate(day=TruncDate("created_at", tzinfo=SHANGHAI)).values_list("category_id", "day")
         for category, day, n in rows.annotate(n=Count("id")).order_by():
             found[(category, day)] += n

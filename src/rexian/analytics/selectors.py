@@ -27,7 +27,6 @@ from rexian.directory.models import Unit, UnitKind
 from rexian.directory.roles import CENTRE_ROLES, Role
 from rexian.taxonomy.choices import AppealType, Channel
 from rexian.taxonomy.models import Category
-from rexian.tickets.models import Ticket
 from rexian.workdays.calendar import SHANGHAI
 
 # Who reads the figures: the centre's overseers and leaders, and each unit's administrator for the unit's own
@@ -224,8 +223,7 @@ def _snapshot(scope: Scope) -> list[HotspotRow] | None:
     snapshot = HotspotSnapshot.objects.filter(start=scope.start, end=scope.end).first()
     if snapshot is None:
         return None
-    final = snapshot.computed_at >= scope.bounds()[1]  # found after the period ended
-    if not final and clock.now() - snapshot.computed_at > SNAPSHOT_FRESH:
+    if not snapshot.final and clock.now() - snapshot.computed_at > SNAPSHOT_FRESH:
         return None
     return [hotspot_from_json(row) for row in snapshot.rows]
 
@@ -243,7 +241,7 @@ def find_top_hotspots(scope: Scope, top: int) -> list[HotspotRow]:
     """The period's hottest groups of appeals on one problem at one place (analytics/hotspots.py): similar
     texts, the same street and category, within the period; heat from distinct callers and growth."""
     low, high = scope.bounds()
-    rows = _tickets(scope).order_by("-created_at").values_list(
+    rows = queries.registered(scope).order_by("-created_at").values_list(
         "pk", "subject", "description", "street__name", "street__short_names", "category__code", "created_at",
         "citizen_phone",
     )[:HOTSPOT_TICKETS]  # fmt: skip
@@ -260,15 +258,6 @@ def find_top_hotspots(scope: Scope, top: int) -> list[HotspotRow]:
 def _row(h: Any, fallback: datetime) -> HotspotRow:
     ids = [int(i) for i in h.member_ids]
     return HotspotRow(h.description, h.place_people, h.size, h.first_at or fallback, h.last_at or fallback, ids, h.heat)
-
-
-def _tickets(scope: Scope) -> QuerySet[Ticket]:
-    """The tickets registered in the scope's period and slice."""
-    low, high = scope.bounds()
-    tickets = Ticket.objects.filter(created_at__gte=low, created_at__lt=high, **queries.ticket_filters(scope, ""))
-    if scope.unit is not None:
-        tickets = tickets.filter(lead_unit__path__startswith=scope.unit.path)
-    return tickets
 
 
 # ---- spikes -----------------------------------------------------------------------------------------------

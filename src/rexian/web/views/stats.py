@@ -21,7 +21,7 @@ from rexian.analytics import selectors
 from rexian.analytics.actions import REPORT_ROLES, generate_report
 from rexian.analytics.metrics import METRIC_BY_CODE, METRICS, Kind, change, formatted
 from rexian.analytics.models import Report, ReportKind
-from rexian.analytics.queries import Group, Scope
+from rexian.analytics.queries import LONGEST_PERIOD_DAYS, Group, Scope
 from rexian.core import clock
 from rexian.core.errors import DomainError
 from rexian.core.xlsx import Column, xlsx_response
@@ -46,7 +46,6 @@ GROUPS = {
 TILES = ("received", "direct_rate", "dispatched", "sign_on_time_rate", "reply_on_time_rate", "return_rate",
          "satisfaction_rate", "resolution_rate", "rehandle_rate", "handling_days_avg")  # fmt: skip
 TABLE_CODES = tuple(m.code for m in METRICS)
-LONGEST_DAYS = 3 * 366
 
 
 @dataclass
@@ -81,7 +80,7 @@ def _dates(request: HttpRequest, period: str, errors: dict[str, list[str]]) -> t
     start, end = _date(request, "start", errors), _date(request, "end", errors)
     if start and end and end < start:
         errors["end"] = [gettext("截止日期不能早于起始日期。")]
-    elif start and end and (end - start).days > LONGEST_DAYS:
+    elif start and end and (end - start).days > LONGEST_PERIOD_DAYS:
         errors["end"] = [gettext("统计期间最长三年。")]
     if errors or not start or not end:
         return today.replace(day=1), today
