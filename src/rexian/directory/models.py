@@ -146,3 +146,43 @@ class CatalogueEntry(models.Model):
     def __str__(self) -> str:
         where = f"（{self.district.name}）" if self.district_id else ""
         return f"{self.category.name}{where} → {self.unit.name}"
+
+
+class HotlineMode(models.TextChoices):
+    MERGED = "merged", "整合"  # the old number now rings at 12345
+    DUAL_TRACK = "dual_track", "双轨运行"  # the old line still answers, and its appeals also come into 12345
+    SEPARATE = "separate", "暂不整合"  # the old line keeps working on its own for now
+
+
+class MergedHotline(models.Model):
+    """A row of the register of older hotlines merged into 12345 (一号对外): which number, whose, how and since
+    when. An appeal arriving through a dual-track line is tagged with it, and its unit is kept informed."""
+
+    number = models.CharField("号码", max_length=32, unique=True, help_text="如 12333、0917-3261234")
+    name = models.CharField("热线名称", max_length=100)
+    unit = models.ForeignKey(
+        Unit, verbose_name="主管单位", null=True, blank=True, on_delete=models.PROTECT, related_name="hotlines"
+    )
+    mode = models.CharField("整合方式", max_length=12, choices=HotlineMode.choices, default=HotlineMode.MERGED)
+    merged_on = models.DateField("整合日期", null=True, blank=True)
+    dual_track_until = models.DateField("双轨运行截止", null=True, blank=True)
+    note = models.CharField("备注", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "整合热线"
+        verbose_name_plural = "整合热线登记"
+        ordering = ["mode", "number"]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.name}"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.mode == HotlineMode.DUAL_TRACK and self.unit_id is None:
+            errors["unit"] = "双轨运行的热线须指明主管单位：其诉求要告知该单位。"
+        if self.dual_track_until and self.mode != HotlineMode.DUAL_TRACK:
+            errors["dual_track_until"] = "只有双轨运行的热线有双轨截止日期。"
+        if self.merged_on and self.dual_track_until and self.dual_track_until < self.merged_on:
+            errors["dual_track_until"] = "双轨截止日期不能早于整合日期。"
+        if errors:
+            raise ValidationError(errors)

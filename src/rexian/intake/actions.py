@@ -3,13 +3,27 @@ ticket but does not change it."""
 
 from __future__ import annotations
 
-from django.db import transaction
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
 
 from rexian.core import clock
 from rexian.core.errors import PermissionDenied
 from rexian.directory.roles import Role
-from rexian.intake.models import SUMMARY_LIMIT, EmergencyService, EmergencyTransfer, TransferDirection
-from rexian.tickets.access import Actor, actor_name, get_ticket_for
+from rexian.intake.models import (
+    SUMMARY_LIMIT,
+    ChannelAccount,
+    ChannelKind,
+    EmergencyService,
+    EmergencyTransfer,
+    InboundMessage,
+    TransferDirection,
+)
+from rexian.taxonomy.choices import AppealType, Channel
+from rexian.tickets.access import Actor, CitizenActor, actor_name, get_ticket_for
+from rexian.tickets.actions import create_ticket
 from rexian.tickets.validation import PHONE_RE, FieldErrors, clean_text
 
 # The roles on the phones and their supervisors: they hand calls over and take them in.
@@ -59,3 +73,87 @@ def record_transfer(
             created_by_name=actor_name(actor),
             created_at=clock.now(),
         )
+
+
+# ---- messages from channels ---------------------------------------------------------------------------
+
+KIND_CHANNEL = {
+    ChannelKind.WECHAT: Channel.WECHAT,
+    ChannelKind.MINIPROGRAM: Channel.APP,
+    ChannelKind.SMS: Channel.SMS,
+    ChannelKind.EMAIL: Channel.EMAIL,
+    ChannelKind.CTI: Channel.PHONE,
+}
+SUBJECT_LENGTH = 30
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """A citizen's message as a channel delivers it, before it is a ticket."""
+
+    message_id: str
+    sender: str
+    text: str
+    sender_name: str = ""
+    phone: str = ""
+    address: str = ""
+    subject: str = ""
+
+
+def receive_message(account: ChannelAccount, incoming: Incoming) -> tuple[InboundMessage, bool]:
+    """Register a channel's message as an appeal through the one write path. Returns (message, created): a message
+    id seen before returns the first message and its ticket. Call inside a transaction: all or nothing."""
+    existing = _seen(account, incoming.message_id)
+    if existing is not None:
+        return existing, False
+    actor = CitizenActor(via=account.name)
+    ticket, _ = create_ticket(actor=actor, data=_appeal(account, incoming))
+    message = InboundMessage.objects.create(
+        account=account,
+        message_id=incoming.message_id,
+        sender=incoming.sender,
+        sender_name=incoming.sender_name,
+        text=incoming.text,
+        received_at=clock.now(),
+        ticket=ticket,
+    )
+    return message, True
+
+
+def receive_once(
+    account: ChannelAccount, incoming: Incoming, before: Callable[[], None] = lambda: None
+) -> tuple[InboundMessage, bool]:
+    """`receive_message` in its own transaction (after `before`, e.g. spending a webhook's nonce); a concurrent
+    delivery of the same message id that wins the race is returned instead of a second ticket."""
+    try:
+        with transaction.atomic():
+            before()
+            return receive_message(account, incoming)
+    except IntegrityError:
+        existing = _seen(account, incoming.message_id)
+        if existing is None:
+            raise
+        return existing, False
+
+
+def _seen(account: ChannelAccount, message_id: str) -> InboundMessage | None:
+    return InboundMessage.objects.select_related("ticket").filter(account=account, message_id=message_id).first()
+
+
+def _appeal(account: ChannelAccount, incoming: Incoming) -> dict[str, Any]:
+    phone = incoming.phone or (incoming.sender if account.kind == ChannelKind.SMS else "")
+    first_line = (incoming.subject or incoming.text).strip().splitlines()[0] if incoming.text.strip() else ""
+    return {
+        "subject": first_line[:SUBJECT_LENGTH] or f"{account.get_kind_display()}来件",
+        "description": incoming.text,
+        # Not classified yet: the agent who registers it sets the type (the intake queue shows it as 其他).
+        "appeal_type": AppealType.OTHER,
+        "channel": KIND_CHANNEL[ChannelKind(account.kind)],
+        "source_ref": f"{account.code}:{incoming.message_id}"[:100],
+        "citizen_name": incoming.sender_name,
+        "citizen_phone": phone,
+        # Without a phone we still reach the citizen: back through the channel (notify's reply channel).
+        "is_anonymous": not phone,
+        "address": incoming.address,
+        "hotline": account.hotline.number if account.hotline_id else None,
+    }

@@ -108,3 +108,99 @@ class EmergencyTransfer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_direction_display()} {self.get_service_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ChannelKind(models.TextChoices):
+    WECHAT = "wechat", "微信公众号"
+    MINIPROGRAM = "miniprogram", "微信小程序"
+    SMS = "sms", "短信网关"
+    EMAIL = "email", "电子邮箱"
+    CTI = "cti", "呼叫中心（CTI）"
+
+
+class ChannelAccount(models.Model):
+    """One way appeals come in from outside: a WeChat account or mini-program, an SMS gateway, a mailbox, the call
+    centre's CTI. Gateways sign their webhooks with `secret` (intake/signing.py); replies go back to `reply_url`
+    (or, for a mailbox, by e-mail)."""
+
+    code = models.SlugField("接入编码", max_length=32, unique=True, help_text="出现在回调地址中：/hooks/<编码>/…")
+    name = models.CharField("名称", max_length=100)
+    kind = models.CharField("类型", max_length=12, choices=ChannelKind.choices)
+    # Kept in the clear: checking an HMAC needs the key itself (unlike a password, it cannot be stored hashed).
+    secret = models.CharField("签名密钥", max_length=128, blank=True, help_text="与网关约定的 HMAC-SHA256 密钥")
+    reply_url = models.URLField("回复地址", blank=True, help_text="答复群众时，把消息签名后 POST 到此地址")
+    hotline = models.ForeignKey(
+        "directory.MergedHotline",
+        verbose_name="所属原热线",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="channel_accounts",
+        help_text="经双轨运行的原热线接入时选择：其诉求标注该热线并告知主管单位",
+    )
+    imap_host = models.CharField("IMAP 服务器", max_length=200, blank=True)
+    imap_port = models.PositiveIntegerField("IMAP 端口", default=993)
+    imap_ssl = models.BooleanField("IMAP 使用 SSL", default=True)
+    imap_user = models.CharField("IMAP 用户名", max_length=200, blank=True)
+    imap_password = models.CharField("IMAP 密码", max_length=200, blank=True)
+    imap_folder = models.CharField("IMAP 文件夹", max_length=100, default="INBOX")
+    maildir = models.CharField("Maildir 目录", max_length=300, blank=True, help_text="不用 IMAP 时，从此目录读取邮件")
+    is_active = models.BooleanField("启用", default=True)
+    last_polled_at = models.DateTimeField("最近收取", null=True, blank=True)
+    last_error = models.CharField("最近错误", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "接入渠道"
+        verbose_name_plural = "接入渠道"
+        ordering = ["kind", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}：{self.name}"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.kind == ChannelKind.EMAIL:
+            if not (self.imap_host or self.maildir):
+                errors["imap_host"] = "电子邮箱须填写 IMAP 服务器或 Maildir 目录。"
+        elif not self.secret:
+            errors["secret"] = "请填写签名密钥：网关用它签名回调请求。"
+        if errors:
+            raise ValidationError(errors)
+
+
+class WebhookNonce(models.Model):
+    """A nonce seen within the signing window: the same signed request a second time is a replay."""
+
+    account = models.ForeignKey(ChannelAccount, on_delete=models.CASCADE, related_name="+")
+    nonce = models.CharField(max_length=64)
+    seen_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "nonce"], name="unique_webhook_nonce")]
+
+    def __str__(self) -> str:
+        return self.nonce
+
+
+class InboundMessage(models.Model):
+    """A message a citizen sent through a channel, and the ticket it became. The gateway's message id makes a
+    retried delivery return the first ticket instead of a second one."""
+
+    account = models.ForeignKey(ChannelAccount, verbose_name="渠道", on_delete=models.PROTECT, related_name="messages")
+    message_id = models.CharField("消息编号", max_length=200)
+    sender = models.CharField("发送方", max_length=254, help_text="openid、手机号或邮箱")
+    sender_name = models.CharField("发送人", max_length=100, blank=True)
+    text = models.TextField("内容")
+    received_at = models.DateTimeField("收到时间", db_index=True)
+    ticket = models.ForeignKey(
+        "tickets.Ticket", verbose_name="工单", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "渠道来件"
+        verbose_name_plural = "渠道来件"
+        ordering = ["-received_at"]
+        constraints = [models.UniqueConstraint(fields=["account", "message_id"], name="unique_inbound_message")]
+
+    def __str__(self) -> str:
+        return f"{self.account.name} {self.message_id}"

@@ -9,7 +9,9 @@ from __future__ import annotations
 import http.client
 import json
 import logging
+import secrets
 import smtplib
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -18,7 +20,8 @@ from typing import Protocol
 from django.conf import settings
 from django.core.mail import send_mail
 
-from rexian.notify.rules import channel_names
+from rexian.intake.signing import signed_headers
+from rexian.notify.rules import ALWAYS_ON, channel_names
 
 logger = logging.getLogger("rexian.notify")
 
@@ -61,20 +64,46 @@ class SmsChannel:
         config = settings.REXIAN
         if not config["SMS_GATEWAY_URL"]:
             raise SendError("未配置短信网关地址（REXIAN_SMS_GATEWAY_URL）")
-        request = urllib.request.Request(
-            config["SMS_GATEWAY_URL"],
-            data=json.dumps({"to": message.to, "text": message.body, "ref": message.ref}).encode(),
-            headers={"Content-Type": "application/json", "Authorization": f"Bearer {config['SMS_GATEWAY_TOKEN']}"},
-            method="POST",
-        )
-        try:
-            _OPENER.open(request, timeout=config["SMS_GATEWAY_TIMEOUT"]).close()
-        except urllib.error.HTTPError as error:  # any status outside 2xx
-            raise SendError(f"短信网关返回 HTTP {error.code}：{_excerpt(error)}") from error
-        except urllib.error.URLError as error:
-            raise SendError(f"无法连接短信网关：{error.reason}") from error
-        except (OSError, http.client.HTTPException) as error:  # a timeout, a reset, a garbled answer
-            raise SendError(f"短信网关无有效响应：{error!r}") from error
+        body = json.dumps({"to": message.to, "text": message.body, "ref": message.ref}).encode()
+        _post(config["SMS_GATEWAY_URL"], body, {"Authorization": f"Bearer {config['SMS_GATEWAY_TOKEN']}"}, "短信网关")
+
+
+class ReplyChannel:
+    """Back through the channel the citizen wrote through: by e-mail for a mailbox, else a signed POST of
+    {"to", "text", "in_reply_to", "ref"} to the gateway's reply address (intake/signing.py); any 2xx is success."""
+
+    def send(self, message: Message) -> None:
+        from rexian.intake.models import ChannelKind, InboundMessage  # intake's models import notify's outbox
+
+        inbound = InboundMessage.objects.select_related("account").filter(pk=message.to).first()
+        if inbound is None:
+            raise SendError(f"来件 {message.to} 已不存在")
+        account = inbound.account
+        if account.kind == ChannelKind.EMAIL:
+            EmailChannel().send(Message(inbound.sender, message.subject, message.body, message.ref))
+            return
+        if not account.reply_url:
+            raise SendError(f"渠道“{account.name}”未配置回复地址")
+        body = json.dumps(
+            {"to": inbound.sender, "text": message.body, "in_reply_to": inbound.message_id, "ref": message.ref},
+            ensure_ascii=False,
+        ).encode()
+        headers = signed_headers(account.secret, int(time.time()), secrets.token_hex(16), body)
+        _post(account.reply_url, body, headers, f"渠道“{account.name}”")
+
+
+def _post(url: str, body: bytes, headers: dict[str, str], who: str) -> None:
+    request = urllib.request.Request(
+        url, data=body, headers={"Content-Type": "application/json", **headers}, method="POST"
+    )
+    try:
+        _OPENER.open(request, timeout=settings.REXIAN["SMS_GATEWAY_TIMEOUT"]).close()
+    except urllib.error.HTTPError as error:  # any status outside 2xx
+        raise SendError(f"{who}返回 HTTP {error.code}：{_excerpt(error)}") from error
+    except urllib.error.URLError as error:
+        raise SendError(f"无法连接{who}：{error.reason}") from error
+    except (OSError, http.client.HTTPException) as error:  # a timeout, a reset, a garbled answer
+        raise SendError(f"{who}无有效响应：{error!r}") from error
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -94,9 +123,14 @@ def _excerpt(error: urllib.error.HTTPError) -> str:
         return ""
 
 
-CHANNELS: dict[str, Channel] = {"log": LogChannel(), "email": EmailChannel(), "sms": SmsChannel()}
+CHANNELS: dict[str, Channel] = {
+    "log": LogChannel(),
+    "email": EmailChannel(),
+    "sms": SmsChannel(),
+    "reply": ReplyChannel(),
+}
 
 
 def enabled_channels() -> list[str]:
-    """The channels REXIAN["NOTIFY_CHANNELS"] names ("console" is the log)."""
-    return channel_names(settings.REXIAN["NOTIFY_CHANNELS"])
+    """The channels REXIAN["NOTIFY_CHANNELS"] names ("console" is the log), and the reply channel."""
+    return channel_names([*settings.REXIAN["NOTIFY_CHANNELS"], *ALWAYS_ON])

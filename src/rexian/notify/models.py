@@ -93,6 +93,7 @@ class DeliveryChannel(models.TextChoices):
     LOG = "log", "日志"
     EMAIL = "email", "邮件"
     SMS = "sms", "短信"
+    REPLY = "reply", "原渠道回复"
 
 
 class DeliveryStatus(models.TextChoices):

@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 
 from rexian.core import clock
 from rexian.directory.models import Unit, User
+from rexian.intake.models import InboundMessage
 from rexian.notify.channels import enabled_channels
 from rexian.notify.models import Delivery, DeliveryStatus, MessageTemplate, Notification
 from rexian.notify.rules import Contact, Medium, routes
@@ -74,11 +75,19 @@ def staff_contacts(roles: Collection[str]) -> list[Contact]:
 
 
 def tell_citizen(*, ticket_id: int, template: str, context: Mapping[str, Any], dedupe_key: str) -> None:
-    """A message to the citizen's phone, queued once per dedupe_key; nothing when there is no phone."""
+    """A message to the citizen, queued once per dedupe_key: back through the channel they wrote through, else to
+    their phone; nothing when there is neither."""
     ticket = Ticket.objects.get(pk=ticket_id)
     message = render(template, {**ticket_context(ticket), **context})
-    contacts = [Contact(Medium.PHONE, ticket.citizen_phone)] if ticket.citizen_phone else []
+    contacts = citizen_contacts(ticket)
     _queue(message, contacts, template=template, ticket_id=ticket_id, dedupe_key=dedupe_key)
+
+
+def citizen_contacts(ticket: Ticket) -> list[Contact]:
+    inbound = InboundMessage.objects.filter(ticket=ticket).order_by("-received_at").values_list("pk", flat=True)
+    if inbound:
+        return [Contact(Medium.INBOUND, str(inbound[0]))]
+    return [Contact(Medium.PHONE, ticket.citizen_phone)] if ticket.citizen_phone else []
 
 
 def ticket_context(ticket: Ticket) -> dict[str, Any]:

@@ -51,6 +51,8 @@ def citizen_template(action: Action, to_state: str) -> str | None:
 class Medium(StrEnum):
     PHONE = "phone"
     EMAIL = "email"
+    # The channel the citizen wrote through (WeChat, an SMS gateway, a mailbox): the address is the message's id.
+    INBOUND = "inbound"
 
 
 @dataclass(frozen=True)
@@ -61,11 +63,14 @@ class Contact:
 
 # The log channel takes every address: it stands in for the real channels on a development machine.
 CHANNEL_MEDIA: dict[str, frozenset[Medium]] = {
-    "log": frozenset(Medium),
+    "log": frozenset({Medium.PHONE, Medium.EMAIL}),
     "sms": frozenset({Medium.PHONE}),
     "email": frozenset({Medium.EMAIL}),
+    "reply": frozenset({Medium.INBOUND}),
 }
 CHANNEL_ALIASES = {"console": "log"}
+# Always on: a citizen who wrote to us through a channel is answered there, whatever NOTIFY_CHANNELS says.
+ALWAYS_ON = ("reply",)
 
 
 def channel_names(configured: Iterable[str]) -> list[str]:

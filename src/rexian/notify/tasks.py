@@ -5,6 +5,7 @@ from datetime import datetime
 from django_tasks import task
 
 from rexian.core import clock
+from rexian.directory.models import HotlineMode
 from rexian.notify.models import Notification
 from rexian.notify.outbox import contact_unit, tell_citizen
 from rexian.notify.rules import citizen_template, message_for
@@ -39,8 +40,30 @@ def notify_event(event_id: int) -> int:
         written += _write(
             event, f"工单已被热线中心撤回，无需办理：{ticket.number} {ticket.subject}", unit_id=recalled_from["id"]
         )
+    written += _tell_hotline_unit(event, ticket)
     _send_out(event, ticket)
     return written
+
+
+def _tell_hotline_unit(event: TicketEvent, ticket: Ticket) -> int:
+    """An appeal that came through a dual-track old hotline: its unit hears that 12345 took it, and that it closed."""
+    hotline = ticket.hotline
+    if hotline is None or hotline.mode != HotlineMode.DUAL_TRACK or hotline.unit_id is None:
+        return 0
+    closing = citizen_template(Action(event.action), event.to_state) == "closed"
+    if event.action != Action.CREATE and not closing:
+        return 0
+    template = "hotline_closed" if closing else "hotline_appeal"
+    context = {"hotline": f"{hotline.name}（{hotline.number}）"}
+    contact_unit(
+        unit_id=hotline.unit_id,
+        ticket_id=ticket.pk,
+        template=template,
+        context=context,
+        dedupe_key=f"event:{event.pk}:{template}",
+    )
+    verb = "已办结" if closing else "已由12345登记办理"
+    return _write(event, f"经{hotline.name}转来的诉求{verb}：{ticket.number} {ticket.subject}", unit_id=hotline.unit_id)
 
 
 def _write(event: TicketEvent, message: str, *, unit_id: int | None = None, for_centre: bool = False) -> int:

@@ -143,6 +143,20 @@ DEFAULTS: dict[str, Template] = {
             UNIT_FIELDS | {"title", "level", "notice_number", "explanation_due"},
         ),
         Template(
+            "hotline_appeal",
+            "原热线来件",
+            "原热线来件：{number} {subject}",
+            "【12345热线】{unit}：经{hotline}转来的诉求{number}“{subject}”已由12345登记办理，办理情况将同步告知。",
+            UNIT_FIELDS | {"hotline"},
+        ),
+        Template(
+            "hotline_closed",
+            "原热线来件办结",
+            "原热线来件办结：{number} {subject}",
+            "【12345热线】{unit}：经{hotline}转来的诉求{number}“{subject}”已办结。",
+            UNIT_FIELDS | {"hotline"},
+        ),
+        Template(
             "risk_alert",
             "风险预警",
             "风险预警：{theme} {count}件",

@@ -14,6 +14,8 @@ from django.db import connection
 
 from rexian.analytics.actions import generate_due_reports, refresh_hotspots, roll_up, scan_sensitive_themes
 from rexian.core import clock
+from rexian.intake.mail import poll_mailboxes
+from rexian.intake.webhooks import forget_old_nonces
 from rexian.notify.sending import retry_due_deliveries
 from rexian.supervision.sweep import sweep
 
@@ -29,6 +31,8 @@ def every_minute() -> dict[str, int]:
     result["days_rolled_up"] = roll_up(now)
     result["hotspots"] = refresh_hotspots(now)
     result["reports"] = generate_due_reports(now)
+    result["mails"] = poll_mailboxes(now)
+    result["nonces_expired"] = forget_old_nonces(now)
     return result
 
 

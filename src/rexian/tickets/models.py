@@ -44,6 +44,15 @@ class Ticket(models.Model):
     urgency = models.CharField("紧急程度", max_length=8, choices=Urgency.choices, default=Urgency.NORMAL)
     channel = models.CharField("渠道", max_length=16, choices=Channel.choices, default=Channel.PHONE)
     source_ref = models.CharField("来源编号", max_length=100, blank=True)
+    hotline = models.ForeignKey(
+        "directory.MergedHotline",
+        verbose_name="来源热线",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tickets",
+        help_text="经双轨运行的原热线转来的诉求",
+    )
     # Given to the citizen with the number: with it (or the phone) they follow the ticket on the portal.
     query_code = models.CharField("查询码", max_length=8, blank=True)
 

@@ -40,6 +40,7 @@ class TicketIn(Schema):
     urgency: str = "normal"
     channel: str = "phone"
     source_ref: str = ""
+    hotline: str | None = Field(None, description="经双轨运行的原热线转来时，该热线号码（整合热线登记表）")
 
 
 class TicketOut(Schema):

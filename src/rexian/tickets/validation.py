@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from rexian.core.errors import ValidationError
-from rexian.directory.models import Unit, UnitKind
+from rexian.directory.models import MergedHotline, Unit, UnitKind
 from rexian.directory.selectors import district_of
 from rexian.taxonomy.choices import AppealType, Channel, Urgency
 from rexian.taxonomy.models import Category
@@ -93,6 +93,10 @@ def clean_ticket_fields(data: Mapping[str, Any], *, partial: bool) -> dict[str, 
             errors.add("appeal_type", "请选择诉求类型。")
         if not data.get("is_anonymous") and not cleaned.get("citizen_phone"):
             errors.add("citizen_phone", "请填写联系电话（匿名诉求可不填）。")
+    if data.get("hotline") not in (None, ""):
+        cleaned["hotline"] = MergedHotline.objects.filter(number=str(data["hotline"]).strip()).first()
+        if cleaned["hotline"] is None:
+            errors.add("hotline", "该号码不在整合热线登记表中。")
     street, district = cleaned.get("street"), cleaned.get("district")
     if street is not None and district is not None and not street.is_within(district):
         errors.add("street", "街道不属于所选区县。")
