@@ -4,6 +4,9 @@ rexian demo [--reset]      load the demo city
 rexian serve               serve the site (waitress) on 127.0.0.1:8000
 rexian worker              run queued background tasks (REXIAN_TASKS=database)
 rexian check-invariants    replay every ticket's events against its stored state
+rexian open311-key NAME    create an Open311 client and print its api_key (shown once)
+rexian fetch-mail          read the e-mail channels' new mails into appeals now
+rexian import-legacy FILE  import old work orders from Excel/CSV (--dry-run checks only)
 rexian migrate, rexian createsuperuser, …   any other management command
 """
 

@@ -10,5 +10,8 @@ admin.site.index_title = "后台管理"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("hooks/", include("rexian.intake.urls")),
+    path("hooks/", include("rexian.telephony.urls")),
+    path("open311/v2/", include("rexian.api.open311.urls")),
     path("", include("rexian.web.urls")),
 ]

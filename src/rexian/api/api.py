@@ -13,6 +13,7 @@ from rexian.directory.api import router as directory_router
 from rexian.intake.api import router as intake_router
 from rexian.routing.api import router as routing_router
 from rexian.taxonomy.api import router as taxonomy_router
+from rexian.telephony.api import router as telephony_router
 from rexian.tickets.api import router as tickets_router
 
 
@@ -117,3 +118,4 @@ api.add_router("", taxonomy_router)
 api.add_router("", routing_router)
 api.add_router("", intake_router)
 api.add_router("", analytics_router)
+api.add_router("", telephony_router)

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from rexian.directory.models import CatalogueEntry, RoleGrant, Unit, User
+from rexian.directory.models import CatalogueEntry, MergedHotline, RoleGrant, Unit, User
 
 
 @admin.register(Unit)
@@ -42,3 +42,13 @@ class CatalogueEntryAdmin(admin.ModelAdmin):
     search_fields = ["category__name", "category__code", "unit__name"]
     autocomplete_fields = ["category", "district", "unit", "co_units"]
     list_select_related = ["category", "district", "unit"]
+
+
+@admin.register(MergedHotline)
+class MergedHotlineAdmin(admin.ModelAdmin):
+    """The register of merged hotlines; a whole spreadsheet is imported on the console's 接入 page."""
+
+    list_display = ["number", "name", "unit", "mode", "merged_on", "dual_track_until", "note"]
+    list_filter = ["mode"]
+    search_fields = ["number", "name", "unit__name", "note"]
+    autocomplete_fields = ["unit"]

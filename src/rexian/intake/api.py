@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
@@ -68,6 +68,8 @@ class TransferOut(Schema):
 
 class TransferFilters(Schema):
     since: datetime | None = Field(None, description="只列出此时间以后的记录")
+    service: Literal["", "110", "119", "120", "122"] = Field("", description="只列出转至/来自该号码的记录")
+    direction: Literal["", "out", "in"] = Field("", description="out 转出 / in 转入")
     page: int = Field(1, ge=1, le=100000)
     page_size: int = Field(50, ge=1, le=200)
 
@@ -126,7 +128,7 @@ def create_transfer(request: HttpRequest, payload: TransferIn):
 def list_transfers(request: HttpRequest, filters: Query[TransferFilters]):
     if not sees_everything(request.auth):
         raise PermissionDenied("急警联动记录只对热线中心人员开放。")
-    rows = transfers(request.auth, since=filters.since)
+    rows = transfers(request.auth, since=filters.since, service=filters.service, direction=filters.direction)
     count = rows.count()
     start = (filters.page - 1) * filters.page_size
     return {

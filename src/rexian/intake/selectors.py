@@ -48,12 +48,17 @@ def screen_text(text: str) -> list[screening.Hit]:
 # ---- emergency transfers ------------------------------------------------------------------------------------------
 
 
-def transfers(actor: Actor, since: datetime | None = None) -> QuerySet[EmergencyTransfer]:
-    """The transfer log, newest first: the centre's own record, not shown to units."""
+def transfers(
+    actor: Actor, since: datetime | None = None, *, service: str = "", direction: str = ""
+) -> QuerySet[EmergencyTransfer]:
+    """The transfer log, newest first, optionally of one service (110…) and one direction: the centre's own record,
+    not shown to units."""
     if not sees_everything(actor):
         return EmergencyTransfer.objects.none()
     rows = EmergencyTransfer.objects.select_related("ticket", "created_by").order_by("-created_at", "-pk")
-    return rows.filter(created_at__gte=since) if since else rows
+    rows = rows.filter(created_at__gte=since) if since else rows
+    rows = rows.filter(service=service) if service else rows
+    return rows.filter(direction=direction) if direction else rows
 
 
 # ---- possible duplicates ------------------------------------------------------------------------------------------

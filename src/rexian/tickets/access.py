@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 from rexian.core.errors import InvalidTransition, NotFound, PermissionDenied
 from rexian.directory.models import Unit
 from rexian.directory.roles import CENTRE_ROLES, UNIT_ROLES, Role
+from rexian.taxonomy.choices import Channel
 from rexian.tickets.models import Ticket
 from rexian.tickets.workflow import TRANSITIONS, Action, Scope, State, Transition, transition_for
 
@@ -44,8 +45,9 @@ SYSTEM = SystemActor()
 
 
 class CitizenActor:
-    """A citizen on the public portal, without an account. Sees only the ticket they have proved is
-    theirs (number + phone or query code): see `citizen_ticket`."""
+    """A citizen without an account: on the public portal, or through a channel (WeChat, SMS, e-mail, an Open311
+    app), named by `via`. Sees only the ticket they have proved is theirs (number + phone or query code): see
+    `citizen_ticket`."""
 
     pk = None
     unit = None
@@ -54,11 +56,12 @@ class CitizenActor:
     username = "citizen"
     roles = frozenset({Role.CITIZEN})
 
-    def __init__(self, own_ticket_id: int | None = None) -> None:
+    def __init__(self, own_ticket_id: int | None = None, *, via: str = "网上") -> None:
         self.own_ticket_id = own_ticket_id
+        self.via = via
 
     def __str__(self) -> str:
-        return "诉求人（网上）"
+        return f"诉求人（{self.via}）"
 
 
 def actor_name(actor: Actor) -> str:
@@ -166,3 +169,8 @@ def visible_payload(payload: dict, hide_identity: bool) -> dict:
     if hide_identity and "changed" in payload:
         payload["changed"] = {k: v for k, v in payload["changed"].items() if k not in IDENTITY_FIELDS}
     return payload
+
+
+def open311_tickets() -> QuerySet[Ticket]:
+    """The public Open311 API (no user) lists only what came in through Open311 and was not merged away."""
+    return Ticket.objects.filter(channel=Channel.OPEN311, merged_into__isnull=True)

@@ -8,12 +8,15 @@ from dataclasses import dataclass
 
 from rexian.analytics.selectors import STATS_ROLES
 from rexian.directory.roles import CENTRE_ROLES, UNIT_ROLES, Role
+from rexian.telephony.selectors import CALLS_ROLES  # 话务: leaders read everyone's figures, agents their own
 from rexian.tickets.workflow import CREATE_ROLES, TRANSITIONS, Action, State
 
 NOT_STAFF = frozenset({Role.SYSTEM, Role.CITIZEN})
 SUPERVISION_ROLES = frozenset({Role.SHIFT_LEAD, Role.CENTRE_ADMIN, Role.QUALITY, Role.CITY_LEADER, Role.DISPATCHER})
 # The models and machine dispatch: the centre's desks read them, the centre admin changes them.
 ROUTING_ROLES = frozenset({Role.SHIFT_LEAD, Role.CENTRE_ADMIN, Role.QUALITY, Role.DISPATCHER})
+# The merged hotlines and the channels: the centre's desks read them, the centre admin imports and edits.
+CHANNELS_ROLES = frozenset({Role.SHIFT_LEAD, Role.CENTRE_ADMIN, Role.DISPATCHER, Role.QUALITY})
 
 
 def _roles(*pairs: tuple[State, Action]) -> frozenset[Role]:
@@ -54,6 +57,10 @@ NAV: tuple[NavItem, ...] = (
     NavItem("notices", "督办文书", "unit_notices", UNIT_ROLES, "Alt+8"),
     NavItem("routing", "智能分派", "routing", ROUTING_ROLES, "Alt+9"),
     NavItem("stats", "统计", "stats", STATS_ROLES, "Alt+0"),
+    # 历史工单导入: old hotlines' work orders from Excel/CSV (docs/legacy-import.md); the centre admin only.
+    NavItem("imports", "导入", "imports", frozenset({Role.CENTRE_ADMIN}), "Alt+I"),
+    NavItem("calls", "话务", "calls", CALLS_ROLES, "Alt+C"),
+    NavItem("channels", "接入", "channels", CHANNELS_ROLES, "Alt+J"),
 )
 
 

@@ -3,8 +3,11 @@ from django.urls import include, path
 
 from rexian.web.views import (
     callback,
+    calls,
+    channels,
     console,
     dispatch,
+    imports,
     intake,
     notices,
     portal,
@@ -23,6 +26,7 @@ console_patterns = [
     path("intake/caller", intake.caller, name="intake_caller"),
     path("intake/panels", intake.panels, name="intake_panels"),
     path("intake/transfer", intake.transfer, name="intake_transfer"),
+    path("intake/call", calls.screen_pop, name="intake_call"),
     path("dispatch/", dispatch.queue, name="dispatch"),
     path("dispatch/batch", dispatch.batch, name="dispatch_batch"),
     path("unit/", unit.inbox, name="unit_inbox"),
@@ -48,12 +52,22 @@ console_patterns = [
     path("routing/models/<int:model_id>/activate", routing.activate, name="routing_activate"),
     path("routing/thresholds", routing.set_threshold, name="routing_threshold"),
     path("routing/thresholds/<int:rule_id>/remove", routing.remove_threshold, name="routing_threshold_remove"),
+    path("channels/", channels.board, name="channels"),
+    path("channels/import", channels.import_register, name="channels_import"),
+    path("imports/", imports.index, name="imports"),
+    path("imports/<int:job_id>/", imports.job, name="import_job"),
+    path("imports/<int:job_id>/mapping", imports.mapping, name="import_mapping"),
+    path("imports/<int:job_id>/start", imports.start, name="import_start"),
+    path("imports/<int:job_id>/progress", imports.progress, name="import_progress"),
+    path("imports/<int:job_id>/errors.xlsx", imports.errors_xlsx, name="import_errors"),
     path("stats/", stats.dashboard, name="stats"),
     path("stats/figures", stats.table, name="stats_table"),
     path("stats/assessment", stats.assessment, name="stats_assessment"),
     path("stats/definitions", stats.definitions, name="metrics_help"),
     path("stats/reports/", stats.reports, name="stats_reports"),
     path("stats/reports/<int:report_id>/<str:part>", stats.report_file, name="stats_report_file"),
+    path("calls/", calls.board, name="calls"),
+    path("calls/<int:call_pk>/called-back", calls.called_back, name="call_called_back"),
 ]
 
 portal_patterns = [

@@ -19,6 +19,8 @@ from rexian.intake.actions import record_transfer
 from rexian.supervision.selectors import with_deadlines
 from rexian.taxonomy.choices import AppealType, Channel, Urgency
 from rexian.taxonomy.models import Category
+from rexian.telephony.actions import link_call
+from rexian.telephony.selectors import dual_track_hotline, live_call
 from rexian.tickets.actions import create_and_finish, create_ticket
 from rexian.tickets.selectors import caller_history, needing_information
 from rexian.tickets.validation import clean_ticket_fields
@@ -73,7 +75,14 @@ def _context(request: HttpRequest, values: Any, errors: dict[str, list[str]] | N
         "redirects": ACTION_FORMS[Action.REJECT_OUT_OF_SCOPE].fields[1].choices,
         "idempotency_key": values.get("idempotency_key") or uuid.uuid4().hex,
         "panels": panels_for(request.user, values),
+        **_screen_pop(request, values),
     }
+
+
+def _screen_pop(request: HttpRequest, values: Any) -> dict[str, Any]:
+    """The call ringing or answered at this agent (the page then polls for it every 2 s)."""
+    call = live_call(request.user)
+    return {"call": call, "filled": call is not None and values.get("call_id") == call.call_id}
 
 
 @workbench("intake")
@@ -81,6 +90,9 @@ def desk(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return render(request, "web/console/intake.html", _context(request, {"channel": "phone"}))
     data, key = _appeal(request.POST), request.POST.get("idempotency_key") or None
+    call_id = request.POST.get("call_id", "").strip()
+    if hotline := dual_track_hotline(call_id):  # a call on a dual-track old hotline tags its ticket
+        data["hotline"] = hotline
     merge_target = request.POST.get("merge_into", "")
     finish = Action.MERGE_INTO if merge_target.isdigit() else FINISHES.get(request.POST.get("finish", ""))
     try:
@@ -95,6 +107,8 @@ def desk(request: HttpRequest) -> HttpResponse:
         context = _context(request, request.POST, error.fields)
         context["error"] = error
         return render(request, "web/console/intake.html", context, status=error.status)
+    if call_id:
+        _link_call(request, call_id, ticket)
     url = reverse("ticket", args=[ticket.pk])
     done = {
         None: gettext("已登记，等待派单"),
@@ -113,6 +127,15 @@ def desk(request: HttpRequest) -> HttpResponse:
         ),
     )
     return redirect("intake")
+
+
+def _link_call(request: HttpRequest, call_id: str, ticket: Any) -> None:
+    """The call the appeal came in on, linked to its ticket; a call linked before keeps its first ticket."""
+    try:
+        if not link_call(actor=request.user, call_id=call_id, ticket=ticket):
+            messages.info(request, gettext("该通话此前已关联其他工单，未重复关联。"))
+    except DomainError as error:
+        messages.warning(request, gettext("未能关联通话：%(reason)s") % {"reason": error.message})
 
 
 def _register_and_finish(request: HttpRequest, data: dict[str, Any], finish: Action, key: str | None) -> Any:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -17,11 +18,12 @@ from rexian.core import clock
 from rexian.core.errors import DomainError
 from rexian.directory.models import Unit
 from rexian.directory.roles import Role
+from rexian.intake.models import EmergencyService, TransferDirection
 from rexian.intake.selectors import transfers
 from rexian.routing import actions, selectors
 from rexian.routing.models import AutoDispatchRule, ClassifierModel, ModelStatus, Task
 from rexian.taxonomy.models import Category
-from rexian.web.views.common import workbench
+from rexian.web.views.common import paginate, workbench
 
 TABS = ("models", "auto", "transfers")
 FIGURES_DAYS = 30
@@ -41,7 +43,16 @@ def board(request: HttpRequest) -> HttpResponse:
     elif tab == "auto":
         context.update(_auto_context())
     else:
-        context["transfers"] = transfers(request.user)[:200]
+        service, direction = request.GET.get("service", ""), request.GET.get("direction", "")
+        context["services"], context["directions"] = EmergencyService.choices, TransferDirection.choices
+        context["chosen"] = {"service": service, "direction": direction}
+        rows = transfers(
+            request.user,
+            service=service if service in EmergencyService.values else "",
+            direction=direction if direction in TransferDirection.values else "",
+        )
+        context["page"] = paginate(request, rows)
+        context["query"] = urlencode({"tab": "transfers", **{k: v for k, v in context["chosen"].items() if v}})
     return render(request, "web/console/routing.html", context)
 
 

@@ -31,6 +31,7 @@ from rexian.supervision.selectors import (
     with_deadlines,
 )
 from rexian.taxonomy.models import Category
+from rexian.telephony.selectors import calls_of
 from rexian.tickets.access import HIDDEN_IDENTITY, get_ticket_for, identity_hidden, sees_everything, visible_tickets
 from rexian.tickets.actions import ACTIONS, allowed_actions, attach_file
 from rexian.tickets.models import Ticket
@@ -124,6 +125,8 @@ def _page(request: HttpRequest, ticket: Ticket, *, failed: str = "", error: Doma
         "errors": getattr(error, "fields", None) or {},
         "values": request.POST if failed else {},
         "overdue": overdue(ticket),
+        # The calls it came in on (times, recording): the centre's, as the caller's number is identity.
+        "calls": calls_of(ticket) if sees_everything(request.user) else [],
         **_form_context(ticket, forms),
         **_supervision(request, ticket),
     }
