@@ -36,7 +36,7 @@ def _longest_demo_values() -> dict[str, str]:
     return {"subject": max(subjects, key=len), "unit": max(units, key=len)}
 
 
-def test_the_nine_templates_are_there_in_chinese():
+def test_the_eleven_templates_are_there_in_chinese():
     assert {code: t.label for code, t in DEFAULTS.items()} == {
         "receipt": "受理回执",
         "closed": "办结通知",
@@ -46,6 +46,8 @@ def test_the_nine_templates_are_there_in_chinese():
         "due_soon": "即将超期",
         "reminder": "催办",
         "supervision": "督办",
+        "hotline_appeal": "原热线来件",
+        "hotline_closed": "原热线来件办结",
         "risk_alert": "风险预警",
     }
 

@@ -40,7 +40,7 @@ class Counts:
     resolved_yes: int = 0  # reached callbacks: the citizen says the problem is solved
     resolved_asked: int = 0  # reached callbacks with an answer to "solved?"
     rehandled: int = 0  # callbacks that sent the ticket back to the unit (重办)
-    closed: int = 0  # callbacks that closed the ticket
+    closed: int = 0  # callbacks that closed the ticket, and imported orders an older hotline closed
     notices: dict[int, int] = field(default_factory=dict)  # supervision notices issued, by level
     cards: dict[int, int] = field(default_factory=dict)  # units' monthly cards, by colour (1 yellow … 3 red)
     handling_days: list[int] = field(default_factory=list)  # working days from dispatch to each reply
@@ -108,7 +108,7 @@ METRICS: tuple[Metric, ...] = (
     Metric("resolution_rate", "解决率", Kind.RATE, "市民表示问题已解决的回访数 ÷ 回答了是否解决的回访数", "high"),
     Metric("rehandled", "重办量", Kind.COUNT, "期间内因市民不满意退回承办单位重新办理的次数", "low"),
     Metric("rehandle_rate", "重办率", Kind.RATE, "重办量 ÷ 评价数", "low"),
-    Metric("closed", "办结量", Kind.COUNT, "期间内经回访办结的工单数"),
+    Metric("closed", "办结量", Kind.COUNT, "期间内经回访办结的工单数（导入的历史工单按原办结时间计入）"),
     Metric("notices", "督办文书", Kind.COUNT, "期间内签发的催办、督办文书数（各级合计）", "low"),
     Metric("cards", "亮牌", Kind.COUNT, "期间所含月份的黄、橙、红牌数", "low"),
     Metric("handling_days_avg", "平均办理时长", Kind.DAYS, "派单至答复经过的工作日数的平均值", "low"),

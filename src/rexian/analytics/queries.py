@@ -41,6 +41,7 @@ COUNTED = (
     Action.REPLY,
     Action.APPROVE_REPLY,
     Action.CALLBACK,
+    Action.CLOSE_IMPORTED,  # an old hotline's finished order: closed on its old day, nothing else (not rated, late)
 )
 
 
@@ -255,6 +256,8 @@ def _add_event_row(c: Counts, row: dict[str, Any]) -> None:
         c.replied_on_time += n if row["late"] is False else 0
     elif action is Action.CALLBACK:
         _add_callback_row(c, row, n)
+    elif action is Action.CLOSE_IMPORTED:
+        c.closed += n
 
 
 def _add_callback_row(c: Counts, row: dict[str, Any], n: int) -> None:

@@ -983,6 +983,7 @@ TICKET_DEFAULTS: dict[str, Any] = {
     "state": State.REGISTERED.value,
     "version": 1,
     "source_ref": "",
+    "hotline_id": None,
     "lead_unit_id": None,
     "handling_unit_id": None,
     "merged_into_id": None,

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from rexian.core.errors import PermissionDenied, ValidationError
+from rexian.core.tables import cell_text
 from rexian.directory.models import HotlineMode, MergedHotline, Unit
 from rexian.directory.roles import Role
 
@@ -69,7 +70,7 @@ def _fields(hotline: MergedHotline) -> dict[str, Any]:
 
 
 def _row(cells: dict[str, Any], row: int, seen: dict[str, int], errors: list[RowError]) -> MergedHotline | None:
-    text = {key: _text(cells.get(label)) for key, label in HOTLINE_COLUMNS.items()}
+    text = {key: cell_text(cells.get(label)) for key, label in HOTLINE_COLUMNS.items()}
     if not any(text.values()):
         return None  # a blank line in the sheet
     problems: list[RowError] = []
@@ -105,14 +106,6 @@ def _model_problems(hotline: MergedHotline, row: int) -> list[RowError]:
     if not hotline.number:
         return [RowError(row, "号码", "必填。")]
     return []
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
 
 
 def _date(value: Any) -> date | bool | None:

@@ -43,7 +43,8 @@ class Ticket(models.Model):
     )
     urgency = models.CharField("紧急程度", max_length=8, choices=Urgency.choices, default=Urgency.NORMAL)
     channel = models.CharField("渠道", max_length=16, choices=Channel.choices, default=Channel.PHONE)
-    source_ref = models.CharField("来源编号", max_length=100, blank=True)
+    # Indexed: a legacy import asks which old numbers are in already; a channel traces its messages.
+    source_ref = models.CharField("来源编号", max_length=100, blank=True, db_index=True)
     hotline = models.ForeignKey(
         "directory.MergedHotline",
         verbose_name="来源热线",
@@ -121,7 +122,11 @@ class Ticket(models.Model):
                 condition=models.Q(idempotency_key__isnull=False),
             ),
         ]
-        indexes = [models.Index(fields=["state", "created_at"]), models.Index(fields=["handling_unit", "state"])]
+        indexes = [
+            models.Index(fields=["state", "created_at"]),
+            models.Index(fields=["handling_unit", "state"]),
+            models.Index(fields=["channel", "created_at"]),  # Open311 lists its own requests by date
+        ]
 
     def __str__(self) -> str:
         return f"{self.number} {self.subject}"

@@ -176,6 +176,8 @@ LABELS = (
     gettext_noop("督办文书"),
     gettext_noop("智能分派"),
     gettext_noop("统计"),
+    gettext_noop("话务"),
+    gettext_noop("接入"),
     # rexian.web.forms.ACTION_FORMS
     gettext_noop("标题"),
     gettext_noop("诉求内容"),

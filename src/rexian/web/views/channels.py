@@ -12,11 +12,11 @@ from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
 from rexian.core.errors import DomainError
+from rexian.core.tables import read_table
 from rexian.directory.actions import HOTLINE_COLUMNS, HotlineImport, import_hotlines
 from rexian.directory.models import HotlineMode, MergedHotline
 from rexian.directory.roles import Role
 from rexian.intake.models import ChannelAccount
-from rexian.tickets.legacy import read_table
 from rexian.web.views.common import workbench
 
 TABS = ("hotlines", "accounts")

@@ -21,6 +21,9 @@ working days after dispatch); an extension request only before the deadline, at 
 granted, one pending at a time (the request lives beside the `in_progress` state, it is not a state); a callback
 that did not reach the citizen stays `callback_pending`; an unsatisfied citizen sends the ticket back to the unit
 as 重办 with a fresh handling limit.
+
+`close_imported` is no one's step: the legacy import (`import_legacy`, centre admins; docs/legacy-import.md)
+writes it, at the old closing time, for an order that an older hotline finished before it merged into 12345.
 """
 
 
