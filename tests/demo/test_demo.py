@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
@@ -75,3 +78,20 @@ def test_demo_command_refuses_to_overwrite_without_reset(demo_city):
         call_command("demo")
     call_command("demo", "--if-empty")  # make run on an existing database: a no-op
     assert Ticket.objects.count() == 250
+
+
+@pytest.mark.django_db
+def test_the_demo_answers_the_integration_page_s_examples(demo_city):
+    """docs/integration.md's defaults are the demo's: its curl examples work against `make run` as written."""
+    from rexian.api.models import Open311Client
+    from rexian.directory.models import HotlineMode, MergedHotline
+    from rexian.intake.models import ChannelAccount
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "integration.md").read_text(encoding="utf-8")
+    defaults = dict(re.findall(r'"\$\{(\w+):=([^}]+)\}"', doc))
+    assert ChannelAccount.objects.get(code="wx-city").secret == defaults["WECHAT_SECRET"]
+    assert ChannelAccount.objects.get(code="cti").secret == defaults["CTI_SECRET"]
+    assert Open311Client.by_key(defaults["OPEN311_KEY"]) is not None
+    assert defaults["REXIAN_USER"] == "intake1"
+    dual = MergedHotline.objects.filter(mode=HotlineMode.DUAL_TRACK)
+    assert dual.count() >= 5 and not dual.filter(unit=None).exists()

@@ -17,6 +17,7 @@ from django.db import transaction
 
 from rexian.core import clock
 from rexian.demo import cityspec, texts
+from rexian.demo.integration import load_integration, reset_integration
 from rexian.directory.models import CatalogueEntry, RoleGrant, Unit, UnitKind, User
 from rexian.directory.roles import Role
 from rexian.directory.selectors import catalogue_entry_for
@@ -50,6 +51,7 @@ def reset() -> None:
         ClassifierModel.objects.all().delete()
         AutoDispatchRule.objects.all().delete()
         Ticket.objects.filter(merged_into__isnull=False).update(merged_into=None)
+        reset_integration()
         Ticket.objects.all().delete()
         DailySequence.objects.all().delete()
         CatalogueEntry.objects.all().delete()
@@ -72,7 +74,9 @@ def load(*, tickets: int = 2000, seed: int = 12345, log: Callable[[str], None] =
     with transaction.atomic():
         units, categories = load_directory()
         users = _load_users(units)
+        linked = load_integration(units)
     log(f"units {len(units)}, categories {len(categories)}, users {len(users)}")
+    log(f"merged hotlines {linked['hotlines']}, channels {linked['channels']} (docs/integration.md)")
     # The history's receipts and notices still go through the log channel, but one line each would bury the
     # loader's own output.
     notify_log = logging.getLogger("rexian.notify")

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from rexian.demo import load
+from rexian.demo.integration import OPEN311_DEMO_KEY, SECRETS
 
 
 class Command(BaseCommand):
@@ -35,3 +36,7 @@ class Command(BaseCommand):
             )
         )
         self.stdout.write(f"演示账号密码：{settings.REXIAN['DEMO_PASSWORD']}")
+        self.stdout.write(
+            f"接入演示（docs/integration.md）：Open311 api_key {OPEN311_DEMO_KEY}；签名密钥 "
+            + "，".join(f"{code} {secret}" for code, secret in SECRETS.items())
+        )
