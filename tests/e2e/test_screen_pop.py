@@ -13,9 +13,8 @@ from rexian.telephony.models import Call
 from rexian.telephony.rules import EventKind
 from rexian.tickets.models import Ticket
 from tests.conftest import APPEAL
-from tests.e2e.conftest import browser, new_page  # noqa: F401 (the browser fixtures)
 from tests.e2e.test_journeys import sign_in
-from tests.telephony.conftest import record
+from tests.telephony.conftest import cti, record  # noqa: F401 (cti: the CTI channel fixture)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
