@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime, time
 from typing import IO, Any
 
 from openpyxl import load_workbook
+from openpyxl.utils.datetime import from_excel
 
+from rexian.core import clock
 from rexian.core.errors import ValidationError
 
 
@@ -108,3 +112,45 @@ def cell_text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value).strip()
+
+
+# ---- dates in cells ------------------------------------------------------------------------------------------
+
+EXCEL_DAYS = (20000, 80000)  # Excel day numbers read as dates: 1954–2119 (a bare 2023 is no date)
+TIME_FORMATS = (
+    "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d",
+    "%Y.%m.%d %H:%M:%S", "%Y.%m.%d %H:%M", "%Y.%m.%d", "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日",
+    "%Y年%m月%d日%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y%m%d",
+)  # fmt: skip
+
+
+def parse_moment(value: Any) -> datetime | None:
+    """A date or time as written in old records (or an Excel date cell); naive means Asia/Shanghai."""
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime.combine(value, time.min)
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        moment = _excel_day(float(value))  # a date cell the sheet did not format as one: Excel's day number
+    else:
+        moment = _parsed_text(cell_text(value))
+    if moment is None:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=clock.SHANGHAI)
+
+
+def _parsed_text(text: str) -> datetime | None:
+    text = re.sub(r"\s+", " ", text.replace("：", ":"))
+    if re.fullmatch(r"\d+(\.\d+)?", text) and len(text) != 8:  # a day number written out, from a CSV
+        return _excel_day(float(text))
+    for fmt in TIME_FORMATS:
+        try:
+            return datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+    return None
+
+
+def _excel_day(number: float) -> datetime | None:
+    low, high = EXCEL_DAYS
+    return from_excel(number) if low <= number < high else None

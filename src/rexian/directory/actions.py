@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from rexian.core.errors import PermissionDenied, ValidationError
-from rexian.core.tables import cell_text
+from rexian.core.tables import cell_text, parse_moment
 from rexian.directory.models import HotlineMode, MergedHotline, Unit
 from rexian.directory.roles import Role
 
@@ -112,13 +112,5 @@ def _date(value: Any) -> date | bool | None:
     """A date cell or text; None when empty; False when it is not a date."""
     if value in (None, ""):
         return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    for pattern in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"):
-        try:
-            return datetime.strptime(str(value).strip(), pattern).date()
-        except ValueError:
-            continue
-    return False
+    moment = parse_moment(value)
+    return moment.date() if moment else False

@@ -18,6 +18,7 @@ from rexian.core import clock
 from rexian.core.errors import DomainError
 from rexian.intake import signing
 from rexian.intake.models import ChannelAccount, WebhookNonce
+from rexian.tickets.validation import FieldErrors, clean_text
 
 BODY_LIMIT = 64 * 1024
 
@@ -95,21 +96,13 @@ def json_object(request: HttpRequest) -> dict[str, Any]:
 
 
 def text_fields(body: dict[str, Any], limits: dict[str, int], required: Collection[str]) -> dict[str, str]:
-    """The named string fields of a body, stripped; every missing, non-text or over-long one named in one 400."""
-    fields: dict[str, list[str]] = {}
-    values: dict[str, str] = {}
-    for name, limit in limits.items():
-        value = body.get(name)
-        if value is None or value == "":
-            if name in required:
-                fields[name] = ["必填。"]
-            values[name] = ""
-        elif not isinstance(value, str):
-            fields[name] = ["应为文字。"]
-        elif len(value.strip()) > limit:
-            fields[name] = [f"不能超过 {limit} 个字。"]
-        else:
-            values[name] = value.strip()
-    if fields:
-        raise WebhookRefused(400, "malformed", "请求体缺少字段或格式有误。", fields)
+    """The named string fields of a body, stripped (the create path's text rules); every missing, non-text or
+    over-long one named in one 400."""
+    errors = FieldErrors()
+    values = {
+        name: clean_text(errors, name, body.get(name), label=name, limit=limit, required=name in required)
+        for name, limit in limits.items()
+    }
+    if errors.fields:
+        raise WebhookRefused(400, "malformed", "请求体缺少字段或格式有误。", errors.fields)
     return values

@@ -13,14 +13,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import datetime
 from typing import Any
-
-from openpyxl.utils.datetime import from_excel
 
 from rexian.core import clock
 from rexian.core.errors import ValidationError
-from rexian.core.tables import Table, cell_text
+from rexian.core.tables import Table, cell_text, parse_moment
 from rexian.directory.models import Unit, UnitKind
 from rexian.taxonomy.choices import AppealType, Channel
 from rexian.taxonomy.models import Category
@@ -31,7 +29,6 @@ from rexian.tickets.workflow import CallbackOutcome
 SOURCE_REF_MAX = 100  # Ticket.source_ref
 SUBJECT_FROM_CONTENT = 30  # an untitled order is titled by the first characters of its content
 RESULT_MAX = 4000  # as a unit's reply
-EXCEL_DAYS = (20000, 80000)  # Excel day numbers read as dates: 1954–2119 (a bare 2023 is no date)
 
 
 @dataclass(frozen=True)
@@ -76,13 +73,6 @@ SATISFACTION_WORDS: dict[str, str] = {
 }
 NO_RATING = frozenset({"", "无", "未评价", "未回访", "无评价", "-", "—", "/"})
 APPEAL_TYPES: dict[str, str] = {name: code for code, label in AppealType.choices for name in (code, str(label))}
-TIME_FORMATS = (
-    "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d",
-    "%Y.%m.%d %H:%M:%S", "%Y.%m.%d %H:%M", "%Y.%m.%d", "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日",
-    "%Y年%m月%d日%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y%m%d",
-)  # fmt: skip
-
-
 # ---- the mapping -------------------------------------------------------------------------------------------
 
 
@@ -295,38 +285,6 @@ def _moment(errors: _Errors, name: str, value: Any, now: datetime, *, required: 
     elif moment > now:
         errors.add(name, f"{label}晚于现在。")
     return moment
-
-
-def parse_moment(value: Any) -> datetime | None:
-    """A date or time as written in old records (or an Excel date cell); naive means Asia/Shanghai."""
-    if isinstance(value, datetime):
-        moment = value
-    elif isinstance(value, date):
-        moment = datetime.combine(value, time.min)
-    elif isinstance(value, int | float) and not isinstance(value, bool):
-        moment = _excel_day(float(value))  # a date cell the sheet did not format as one: Excel's day number
-    else:
-        moment = _parsed_text(cell_text(value))
-    if moment is None:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=clock.SHANGHAI)
-
-
-def _parsed_text(text: str) -> datetime | None:
-    text = re.sub(r"\s+", " ", text.replace("：", ":"))
-    if re.fullmatch(r"\d+(\.\d+)?", text) and len(text) != 8:  # a day number written out, from a CSV
-        return _excel_day(float(text))
-    for fmt in TIME_FORMATS:
-        try:
-            return datetime.strptime(text, fmt)
-        except ValueError:
-            continue
-    return None
-
-
-def _excel_day(number: float) -> datetime | None:
-    low, high = EXCEL_DAYS
-    return from_excel(number) if low <= number < high else None
 
 
 def _satisfaction(errors: _Errors, text: str, *, finished: bool) -> str:

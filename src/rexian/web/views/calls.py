@@ -4,7 +4,7 @@ figures' definitions are in telephony/rules.py and docs/telephony.md."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -16,8 +16,6 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
-from rexian.analytics.queries import LONGEST_PERIOD_DAYS
-from rexian.core import clock
 from rexian.core.errors import DomainError, PermissionDenied
 from rexian.telephony import selectors
 from rexian.telephony.actions import CALLBACK_ROLES, mark_called_back
@@ -30,37 +28,16 @@ from rexian.telephony.rules import (
     shown,
 )
 from rexian.web.views.common import paginate, workbench
-from rexian.web.views.stats import PERIODS
+from rexian.web.views.stats import PERIODS, period_dates
 
 
 def _period(request: HttpRequest) -> tuple[str, date, date, dict[str, list[str]]]:
     """The chosen period (today, this week, this month, or custom dates) and what was wrong with it."""
     period = request.GET.get("period", "today")
     period = period if period in PERIODS else "today"
-    today = clock.local_now().date()
     errors: dict[str, list[str]] = {}
-    if period == "today":
-        return period, today, today, errors
-    if period == "week":
-        return period, today - timedelta(days=today.weekday()), today, errors
-    if period == "month":
-        return period, today.replace(day=1), today, errors
-    start, end = _date(request, "start", errors), _date(request, "end", errors)
-    if start and end and end < start:
-        errors["end"] = [gettext("截止日期不能早于起始日期。")]
-    elif start and end and (end - start).days > LONGEST_PERIOD_DAYS:
-        errors["end"] = [gettext("统计期间最长三年。")]
-    if errors or start is None or end is None:
-        return period, today, today, errors
+    start, end = period_dates(request, period, errors, fallback="today")
     return period, start, end, errors
-
-
-def _date(request: HttpRequest, name: str, errors: dict[str, list[str]]) -> date | None:
-    try:
-        return date.fromisoformat(request.GET.get(name, "").strip())
-    except ValueError:
-        errors[name] = [gettext("日期格式应为 年-月-日，如 2026-11-01。")]
-        return None
 
 
 def _context(request: HttpRequest) -> dict[str, Any]:

@@ -69,7 +69,11 @@ class Chosen:
         return f"{reverse('search')}?{urlencode(query)}"
 
 
-def _dates(request: HttpRequest, period: str, errors: dict[str, list[str]]) -> tuple[date, date]:
+def period_dates(
+    request: HttpRequest, period: str, errors: dict[str, list[str]], *, fallback: str
+) -> tuple[date, date]:
+    """The dates of a named period up to today, or of the custom dates in the request; when those are wrong (named in
+    `errors`), the `fallback` period's."""
     today = clock.local_now().date()
     if period == "today":
         return today, today
@@ -83,7 +87,7 @@ def _dates(request: HttpRequest, period: str, errors: dict[str, list[str]]) -> t
     elif start and end and (end - start).days > LONGEST_PERIOD_DAYS:
         errors["end"] = [gettext("统计期间最长三年。")]
     if errors or not start or not end:
-        return today.replace(day=1), today
+        return period_dates(request, fallback, {}, fallback=fallback)
     return start, end
 
 
@@ -100,7 +104,7 @@ def chosen(request: HttpRequest) -> Chosen:
     errors: dict[str, list[str]] = {}
     period = request.GET.get("period", "month")
     period = period if period in PERIODS else "month"
-    start, end = _dates(request, period, errors)
+    start, end = period_dates(request, period, errors, fallback="month")
     get = request.GET.get
     unit = _own_unit(request) or _by_code(Unit.objects.exclude(kind=UnitKind.CENTRE), get("unit", ""), "unit", errors)
     district = _by_code(Unit.objects.filter(kind=UnitKind.DISTRICT), get("district", ""), "district", errors)
