@@ -20,7 +20,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 
 from rexian.core import clock
-from rexian.core.errors import PermissionDenied, ValidationError
+from rexian.core.errors import NotFound, PermissionDenied, ValidationError
 from rexian.directory.models import Unit
 from rexian.directory.roles import Role
 from rexian.routing import selectors
@@ -213,7 +213,9 @@ def activate(*, actor: Actor, model_id: int) -> ClassifierModel:
     """Make a ready model the active one of its task (the previous one stays in the registry)."""
     _require_admin(actor)
     with transaction.atomic():
-        model = ClassifierModel.objects.select_for_update().get(pk=model_id)
+        model = ClassifierModel.objects.select_for_update().filter(pk=model_id).first()
+        if model is None:
+            raise NotFound("模型不存在。")
         if model.status != ModelStatus.READY:
             raise ValidationError("只能启用训练完成的模型。", fields={"model": ["该模型未训练完成。"]})
         ClassifierModel.objects.filter(task=model.task, is_active=True).update(is_active=False)

@@ -6,15 +6,18 @@ handles or co-handles. Everyone else sees nothing.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import timedelta
 from typing import Protocol
 
 from django.db.models import Q, QuerySet
 
+from rexian.core import clock
 from rexian.core.errors import InvalidTransition, NotFound, PermissionDenied
 from rexian.directory.models import Unit
 from rexian.directory.roles import CENTRE_ROLES, UNIT_ROLES, Role
 from rexian.taxonomy.choices import Channel
-from rexian.tickets.models import Ticket
+from rexian.tickets.models import IdentityAccess, Ticket
 from rexian.tickets.workflow import TRANSITIONS, Action, Scope, State, Transition, transition_for
 
 
@@ -161,13 +164,74 @@ def identity_hidden(actor: Actor | None, ticket: Ticket) -> bool:
 
 HIDDEN_IDENTITY = "（保密）"
 IDENTITY_FIELDS = ("citizen_name", "citizen_phone")
+# Who reads a citizen's number in full: the centre's desks, who call citizens back, and a unit's handler, who
+# must reach the citizen to handle the case. A unit admin and the city leader read it masked.
+PHONE_ROLES: frozenset[Role] = (CENTRE_ROLES - {Role.CITY_LEADER}) | {Role.UNIT_HANDLER}
 
 
-def visible_payload(payload: dict, hide_identity: bool) -> dict:
-    """An event's payload as a user may see it: a confidential citizen's changed identity is left out."""
+def mask_phone(phone: str) -> str:
+    """139****5678: enough to recognise a number, not to dial it. Short numbers keep only their last two."""
+    digits = phone.strip()
+    if len(digits) >= 11:
+        return f"{digits[:3]}****{digits[-4:]}"
+    return "*" * max(0, len(digits) - 2) + digits[-2:] if digits else ""
+
+
+def phone_masked(actor: Actor | None, ticket: Ticket) -> bool:
+    return actor is None or _roles(actor).isdisjoint(PHONE_ROLES)
+
+
+def shown_identity(actor: Actor | None, ticket: Ticket) -> tuple[str, str]:
+    """(name, phone) as this user may read them: hidden for a confidential ticket outside the centre, the phone
+    masked for a role that does not call citizens."""
+    if identity_hidden(actor, ticket):
+        return HIDDEN_IDENTITY, ""
+    phone = mask_phone(ticket.citizen_phone) if phone_masked(actor, ticket) else ticket.citizen_phone
+    return ticket.citizen_name, phone
+
+
+def shows_identity(actor: Actor | None, ticket: Ticket) -> bool:
+    """Whether showing this ticket to the user shows who the citizen is (written to the access log)."""
+    return not identity_hidden(actor, ticket) and bool(ticket.citizen_name or ticket.citizen_phone)
+
+
+# A page reloaded after each action is one reading, not ten: a user's readings of a ticket through one way within
+# this window are logged once.
+ACCESS_LOG_WINDOW = timedelta(minutes=10)
+
+
+def record_identity_shown(actor: Actor | None, tickets: Iterable[Ticket], via: str) -> int:
+    """Write the access log for the tickets whose citizen's identity this person was just shown; the number of
+    rows written."""
+    if actor is None or actor.pk is None:
+        return 0
+    shown = {t.pk: t for t in tickets if shows_identity(actor, t)}
+    if not shown:
+        return 0
+    now = clock.now()
+    recent = set(
+        IdentityAccess.objects.filter(
+            user_id=actor.pk, via=via, ticket_id__in=shown, at__gte=now - ACCESS_LOG_WINDOW
+        ).values_list("ticket_id", flat=True)
+    )
+    rows = [IdentityAccess(user_id=actor.pk, ticket_id=pk, via=via, at=now) for pk in shown if pk not in recent]
+    IdentityAccess.objects.bulk_create(rows)
+    return len(rows)
+
+
+def visible_payload(payload: dict, hide_identity: bool, mask: bool = False) -> dict:
+    """An event's payload as a user may see it: a confidential citizen's changed identity is left out, and a
+    changed phone number masked for a user who reads numbers masked."""
     payload = dict(payload)
-    if hide_identity and "changed" in payload:
-        payload["changed"] = {k: v for k, v in payload["changed"].items() if k not in IDENTITY_FIELDS}
+    changed = payload.get("changed")
+    if not changed:
+        return payload
+    if hide_identity:
+        changed = {k: v for k, v in changed.items() if k not in IDENTITY_FIELDS}
+    elif mask and "citizen_phone" in changed:
+        phone = changed["citizen_phone"]
+        changed = {**changed, "citizen_phone": {k: mask_phone(v or "") for k, v in phone.items()}}
+    payload["changed"] = changed
     return payload
 
 

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from rexian.tickets.models import Attachment, Ticket, TicketEvent
+from rexian.tickets.access import record_identity_shown
+from rexian.tickets.models import Attachment, IdentityAccess, Ticket, TicketEvent
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -36,7 +37,24 @@ class TicketAdmin(ReadOnlyAdmin):
     date_hierarchy = "created_at"
     inlines = [EventInline]
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        ticket = Ticket.objects.filter(pk=object_id).first() if str(object_id).isdigit() else None
+        if ticket is not None:  # the admin shows the citizen too: it is a reading like any other
+            record_identity_shown(request.user, [ticket], IdentityAccess.Via.PAGE)
+        return super().change_view(request, object_id, form_url, extra_context)
+
 
 @admin.register(Attachment)
 class AttachmentAdmin(ReadOnlyAdmin):
     list_display = ["name", "ticket", "content_type", "size", "uploaded_at"]
+
+
+@admin.register(IdentityAccess)
+class IdentityAccessAdmin(ReadOnlyAdmin):
+    """查阅记录: who was shown which citizen's identity. Nobody edits or deletes it, not even a superuser."""
+
+    list_display = ["at", "user", "ticket", "via"]
+    list_filter = ["via"]
+    search_fields = ["user__username", "ticket__number"]
+    list_select_related = ["user", "ticket"]
+    date_hierarchy = "at"

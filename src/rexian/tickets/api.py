@@ -10,8 +10,15 @@ from rexian.core.errors import NotFound
 from rexian.routing import api as routing_api
 from rexian.routing.suggest import appeal_of, suggest
 from rexian.tickets import actions, schemas
-from rexian.tickets.access import HIDDEN_IDENTITY, get_ticket_for, identity_hidden, visible_payload
-from rexian.tickets.models import Ticket, TicketEvent
+from rexian.tickets.access import (
+    get_ticket_for,
+    identity_hidden,
+    phone_masked,
+    record_identity_shown,
+    shown_identity,
+    visible_payload,
+)
+from rexian.tickets.models import IdentityAccess, Ticket, TicketEvent
 from rexian.tickets.selectors import attachment_of, attachment_response, events_of, filter_tickets, page_of
 from rexian.tickets.workflow import Action, State
 
@@ -23,7 +30,7 @@ def _unit(unit: Any) -> dict[str, Any] | None:
 
 
 def ticket_out(ticket: Ticket, actor: Any) -> dict[str, Any]:
-    hidden = identity_hidden(actor, ticket)
+    name, phone = shown_identity(actor, ticket)
     category = ticket.category
     return {
         "id": ticket.pk,
@@ -39,8 +46,8 @@ def ticket_out(ticket: Ticket, actor: Any) -> dict[str, Any]:
         "category": {"id": category.pk, "code": category.code, "name": category.name, "path_name": category.path_name}
         if category
         else None,
-        "citizen_name": HIDDEN_IDENTITY if hidden else ticket.citizen_name,
-        "citizen_phone": "" if hidden else ticket.citizen_phone,
+        "citizen_name": name,
+        "citizen_phone": phone,
         "is_anonymous": ticket.is_anonymous,
         "is_confidential": ticket.is_confidential,
         "address": ticket.address,
@@ -69,8 +76,8 @@ def ticket_out(ticket: Ticket, actor: Any) -> dict[str, Any]:
     }
 
 
-def event_out(event: TicketEvent, hide_identity: bool) -> dict[str, Any]:
-    payload = visible_payload(event.payload, hide_identity)
+def event_out(event: TicketEvent, hide_identity: bool, mask: bool = False) -> dict[str, Any]:
+    payload = visible_payload(event.payload, hide_identity, mask)
     return {
         "seq": event.seq,
         "action": event.action,
@@ -98,6 +105,7 @@ def create_ticket(request: HttpRequest, response: HttpResponse, payload: schemas
 def list_tickets(request: HttpRequest, filters: Query[schemas.TicketFilters]):
     data = filters.dict()
     items, count, pages = page_of(filter_tickets(request.auth, data), data["page"], data["page_size"])
+    record_identity_shown(request.auth, items, IdentityAccess.Via.API)
     return {
         "items": [ticket_out(t, request.auth) for t in items],
         "count": count,
@@ -109,14 +117,20 @@ def list_tickets(request: HttpRequest, filters: Query[schemas.TicketFilters]):
 
 @router.get("/tickets/{ticket_id}", response=schemas.TicketOut, summary="工单详情")
 def read_ticket(request: HttpRequest, ticket_id: int):
-    return ticket_out(get_ticket_for(request.auth, ticket_id), request.auth)
+    return shown_out(get_ticket_for(request.auth, ticket_id), request.auth)
+
+
+def shown_out(ticket: Ticket, actor: Any) -> dict[str, Any]:
+    """A ticket read by someone, the reading written to the access log when it shows the citizen."""
+    record_identity_shown(actor, [ticket], IdentityAccess.Via.API)
+    return ticket_out(ticket, actor)
 
 
 @router.get("/tickets/{ticket_id}/events", response=list[schemas.EventOut], summary="流转记录")
 def ticket_events(request: HttpRequest, ticket_id: int):
     ticket = get_ticket_for(request.auth, ticket_id)
-    hide = identity_hidden(request.auth, ticket)
-    return [event_out(e, hide) for e in events_of(ticket)]
+    hide, mask = identity_hidden(request.auth, ticket), phone_masked(request.auth, ticket)
+    return [event_out(e, hide, mask) for e in events_of(ticket)]
 
 
 @router.post("/tickets/{ticket_id}/attachments", response=schemas.TicketOut, summary="上传附件")
@@ -124,7 +138,7 @@ def upload_attachment(
     request: HttpRequest, ticket_id: int, version: Form[int], file: File[UploadedFile], text: Form[str] = ""
 ):
     ticket = actions.attach_file(actor=request.auth, ticket_id=ticket_id, version=version, upload=file, text=text)
-    return ticket_out(ticket, request.auth)
+    return shown_out(ticket, request.auth)
 
 
 @router.get("/tickets/{ticket_id}/attachments", response=list[schemas.AttachmentOut], summary="附件列表")
@@ -157,7 +171,7 @@ def _register(action: Action, schema: type[Schema]) -> None:
     def perform(request: HttpRequest, ticket_id: int, payload: schema):  # type: ignore[valid-type]
         kwargs = schemas.action_kwargs(action, payload)
         ticket = actions.ACTIONS[action](actor=request.auth, ticket_id=ticket_id, **kwargs)
-        return ticket_out(ticket, request.auth)
+        return shown_out(ticket, request.auth)
 
     perform.__name__ = f"action_{action.value}"
     router.post(

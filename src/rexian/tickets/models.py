@@ -209,3 +209,26 @@ class DailySequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day}: {self.last}"
+
+
+class IdentityAccess(models.Model):
+    """Who was shown which citizen's identity, when and through what (查阅记录): the seeds hold units to account
+    for citizens' privacy, so reading a name and number leaves a trace, as acting on a ticket does."""
+
+    class Via(models.TextChoices):
+        PAGE = "page", "工单页面"
+        API = "api", "接口"
+        EXPORT = "export", "导出"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="查阅人")
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+", verbose_name="工单")
+    via = models.CharField("途径", max_length=10, choices=Via.choices)
+    at = models.DateTimeField("时间")
+
+    class Meta:
+        verbose_name = "诉求人信息查阅记录"
+        verbose_name_plural = "诉求人信息查阅记录"
+        indexes = [models.Index(fields=["ticket", "at"]), models.Index(fields=["user", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.ticket_id} ({self.via})"

@@ -85,8 +85,8 @@ def _show(key: str, value: Any) -> str:
     return str(value)
 
 
-def event_view(event: TicketEvent, hide_identity: bool) -> EventView:
-    payload = visible_payload(event.payload, hide_identity)
+def event_view(event: TicketEvent, hide_identity: bool, mask: bool = False) -> EventView:
+    payload = visible_payload(event.payload, hide_identity, mask)
     lines = [
         (gettext(PAYLOAD_LABELS[key]) if key in PAYLOAD_LABELS else key, _show(key, value))
         for key, value in payload.items()

@@ -15,12 +15,15 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext
 
 from rexian.core import clock
+from rexian.directory.roles import HUMAN_ROLES, Role
 from rexian.routing.suggest import Suggestion, appeal_of, suggest_many
 from rexian.supervision.selectors import with_deadlines
 from rexian.tickets.models import Ticket
 from rexian.web.nav import NAV
 
 PAGE_SIZE = 30
+# Every role a person can hold: the ticket pages let them all in, then decide per ticket.
+STAFF_ROLES: frozenset[Role] = frozenset(HUMAN_ROLES)
 View = Callable[..., HttpResponse]
 E = TypeVar("E", bound=StrEnum)
 
@@ -37,6 +40,7 @@ def workbench(key: str) -> Callable[[View], View]:
                 raise DjangoPermissionDenied(gettext("您的角色不能使用此工作台。"))
             return view(request, *args, **kwargs)
 
+        wrapped.allowed_roles = item.roles  # type: ignore[attr-defined]  # read by the access matrix test
         return wrapped
 
     return decorate
@@ -52,6 +56,7 @@ def staff_only(view: View) -> View:
             raise DjangoPermissionDenied(gettext("您的账号尚未分配角色。"))
         return view(request, *args, **kwargs)
 
+    wrapped.allowed_roles = STAFF_ROLES  # type: ignore[attr-defined]
     return wrapped
 
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from rexian.core import clock
 from rexian.core.errors import DomainError, NotFound, ValidationError
 from rexian.directory.models import Unit
+from rexian.directory.roles import Role
 from rexian.directory.selectors import units_for_picking
 from rexian.routing.suggest import appeal_of, suggest
 from rexian.supervision.actions import issue_notice, lift_watch, watch_ticket
@@ -32,9 +33,19 @@ from rexian.supervision.selectors import (
 )
 from rexian.taxonomy.models import Category
 from rexian.telephony.selectors import calls_of
-from rexian.tickets.access import HIDDEN_IDENTITY, get_ticket_for, identity_hidden, sees_everything, visible_tickets
+from rexian.tickets.access import (
+    HIDDEN_IDENTITY,
+    get_ticket_for,
+    identity_hidden,
+    mask_phone,
+    phone_masked,
+    record_identity_shown,
+    sees_everything,
+    shown_identity,
+    visible_tickets,
+)
 from rexian.tickets.actions import ACTIONS, allowed_actions, attach_file
-from rexian.tickets.models import Ticket
+from rexian.tickets.models import IdentityAccess, Ticket
 from rexian.tickets.selectors import attachment_of, attachment_response, events_of
 from rexian.tickets.workflow import FINISHED_STATES, Action
 from rexian.web.forms import ACTION_FORMS, CALLBACK_SCRIPT, action_kwargs
@@ -108,14 +119,16 @@ def _supervision(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
 
 
 def _page(request: HttpRequest, ticket: Ticket, *, failed: str = "", error: DomainError | None = None) -> HttpResponse:
-    hidden = identity_hidden(request.user, ticket)
+    hidden, masked = identity_hidden(request.user, ticket), phone_masked(request.user, ticket)
     forms = _forms(request, ticket)
+    record_identity_shown(request.user, [ticket], IdentityAccess.Via.PAGE)
     context = {
         "ticket": ticket,
         "identity_hidden": hidden,
         "hidden_label": HIDDEN_IDENTITY,
+        "citizen_phone": shown_identity(request.user, ticket)[1],
         "show_query_code": sees_everything(request.user),
-        "events": [event_view(e, hidden) for e in events_of(ticket)],
+        "events": [event_view(e, hidden, masked) for e in events_of(ticket)],
         "attachments": list(ticket.attachments.order_by("pk")),
         "co_units": list(ticket.co_units.all()),
         "forms": forms,
@@ -126,12 +139,31 @@ def _page(request: HttpRequest, ticket: Ticket, *, failed: str = "", error: Doma
         "values": request.POST if failed else {},
         "overdue": overdue(ticket),
         # The calls it came in on (times, recording): the centre's, as the caller's number is identity.
-        "calls": calls_of(ticket) if sees_everything(request.user) else [],
+        "calls": _calls(ticket, masked) if sees_everything(request.user) else [],
+        "accesses": _accesses(request, ticket),
         **_form_context(ticket, forms),
         **_supervision(request, ticket),
     }
     status = error.status if error else 200
     return render(request, "web/console/ticket.html", context, status=status)
+
+
+# Who reads the access log on the ticket page: the centre admin and quality control, who answer for privacy.
+AUDIT_ROLES = frozenset({Role.CENTRE_ADMIN, Role.QUALITY})
+
+
+def _accesses(request: HttpRequest, ticket: Ticket) -> list[IdentityAccess] | None:
+    if AUDIT_ROLES.isdisjoint(request.user.roles):
+        return None
+    rows = IdentityAccess.objects.filter(ticket=ticket).select_related("user", "user__unit").order_by("-at", "-pk")
+    return list(rows[:50])
+
+
+def _calls(ticket: Ticket, masked: bool) -> list[Any]:
+    calls = calls_of(ticket)
+    for call in calls:
+        call.caller = mask_phone(call.caller) if masked else call.caller
+    return calls
 
 
 @staff_only
