@@ -87,6 +87,14 @@ def seeded_screening(db) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> None:
+    """The rate limits and login throttling count in the cache, which outlives a test: each starts at zero."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path) -> None:
     # Attachments and reports written by a test (the sweep files due reports) stay out of var/media.
     settings.MEDIA_ROOT = str(tmp_path / "media")

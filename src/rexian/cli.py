@@ -7,6 +7,10 @@ rexian check-invariants    replay every ticket's events against its stored state
 rexian open311-key NAME    create an Open311 client and print its api_key (shown once)
 rexian fetch-mail          read the e-mail channels' new mails into appeals now
 rexian import-legacy FILE  import old work orders from Excel/CSV (--dry-run checks only)
+rexian backup [--output D] the database and uploaded files in one tar.gz
+rexian restore FILE --yes  put a backup back (replaces the whole database)
+rexian doctor              check settings, database, calendar and worker; non-zero exit on a failure
+rexian anonymise           anonymise personal data past the retention period now (--dry-run counts)
 rexian migrate, rexian createsuperuser, …   any other management command
 """
 

@@ -17,6 +17,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from rexian.core.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = Path(os.environ.get("REXIAN_HOME", Path.cwd()))
 VAR_DIR = Path(os.environ.get("REXIAN_VAR_DIR", PROJECT_DIR / "var"))
@@ -30,6 +32,9 @@ IS_PRODUCTION = ENVIRONMENT == "production"
 SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
 if IS_PRODUCTION and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set in production; the development default is refused.")
+
+# Old keys, comma-separated, still accepted for sessions, signatures and sealed secrets while they are replaced.
+SECRET_KEY_FALLBACKS = [k for k in os.environ.get("SECRET_KEY_FALLBACKS", "").split(",") if k]
 
 DEBUG = os.environ.get("REXIAN_DEBUG", "0" if IS_PRODUCTION else "1") == "1"
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
@@ -62,6 +67,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "rexian.core.middleware.RequestLogMiddleware",  # first: its duration and request id cover everything below
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -69,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "rexian.web.middleware.IdleLogoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -143,10 +150,19 @@ MEDIA_ROOT = VAR_DIR / "media"
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/console/"
 LOGOUT_REDIRECT_URL = "/login/"
-# A console session ends after a working day of inactivity (issue 8 may shorten it).
-SESSION_COOKIE_AGE = 12 * 3600
 SESSION_SAVE_EVERY_REQUEST = False
 LOCALE_PATHS = [BASE_DIR / "locale"]
+
+# Rate limits and login throttling count in the default cache: per process unless shared. With several app
+# servers set REXIAN_CACHE=database (then run `rexian createcachetable` once) so that they count together.
+CACHE_MODE = os.environ.get("REXIAN_CACHE", "local")
+if CACHE_MODE not in {"local", "database"}:
+    raise ImproperlyConfigured("REXIAN_CACHE must be 'local' or 'database'")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "rexian_cache"}
+    if CACHE_MODE == "database"
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
 
 TASK_MODE = os.environ.get("REXIAN_TASKS", "immediate")
 TASKS = {
@@ -159,7 +175,7 @@ TASKS = {
     }
 }
 
-SESSION_COOKIE_AGE = 8 * 3600  # one shift
+SESSION_COOKIE_AGE = 8 * 3600  # one shift, however busy; web/middleware.IdleLogoutMiddleware ends idle ones sooner
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -172,6 +188,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 REXIAN = {
     "DEMO_PASSWORD": os.environ.get("REXIAN_DEMO_PASSWORD", "demo12345"),
+    # The key that seals channel secrets in the database (core/fields.py); default: derived from SECRET_KEY.
+    "FIELD_KEY": os.environ.get("REXIAN_FIELD_KEY", ""),
     "API_TOKEN_TTL_HOURS": int(os.environ.get("REXIAN_API_TOKEN_TTL_HOURS", "12")),
     "MAX_EXTENSION_REQUESTS": int(os.environ.get("REXIAN_MAX_EXTENSION_REQUESTS", "2")),
     "MAX_EXTENSION_DAYS": int(os.environ.get("REXIAN_MAX_EXTENSION_DAYS", "15")),
@@ -182,6 +200,15 @@ REXIAN = {
     # The public portal's limits per client address (core/ratelimit.py; one process unless CACHES is shared).
     "PORTAL_SUBMITS_PER_HOUR": int(os.environ.get("REXIAN_PORTAL_SUBMITS_PER_HOUR", "5")),
     "PORTAL_LOOKUPS_PER_10_MIN": int(os.environ.get("REXIAN_PORTAL_LOOKUPS_PER_10_MIN", "20")),
+    # Open311 POST per api_key and client address, and signed webhook calls per channel, per minute.
+    "OPEN311_POSTS_PER_MINUTE": int(os.environ.get("REXIAN_OPEN311_POSTS_PER_MINUTE", "30")),
+    "WEBHOOK_CALLS_PER_MINUTE": int(os.environ.get("REXIAN_WEBHOOK_CALLS_PER_MINUTE", "600")),
+    # Login throttling (directory/throttle.py): failures per user name and per address within the window.
+    "LOGIN_FAILURES_PER_USER": int(os.environ.get("REXIAN_LOGIN_FAILURES_PER_USER", "5")),
+    "LOGIN_FAILURES_PER_ADDRESS": int(os.environ.get("REXIAN_LOGIN_FAILURES_PER_ADDRESS", "30")),
+    "LOGIN_WINDOW_SECONDS": int(os.environ.get("REXIAN_LOGIN_WINDOW_SECONDS", "900")),
+    # A console session left alone this long ends (the cookie's age caps even a busy one at a shift).
+    "SESSION_IDLE_MINUTES": int(os.environ.get("REXIAN_SESSION_IDLE_MINUTES", "60")),
     # Only behind a reverse proxy that sets X-Forwarded-For: otherwise clients could forge their address.
     "TRUST_X_FORWARDED_FOR": os.environ.get("REXIAN_TRUST_X_FORWARDED_FOR", "0") == "1",
     # Notifications (docs/notifications.md): channels among log (or console), sms, email.
@@ -191,13 +218,10 @@ REXIAN = {
     "SMS_GATEWAY_URL": os.environ.get("REXIAN_SMS_GATEWAY_URL", ""),
     "SMS_GATEWAY_TOKEN": os.environ.get("REXIAN_SMS_GATEWAY_TOKEN", ""),
     "SMS_GATEWAY_TIMEOUT": float(os.environ.get("REXIAN_SMS_GATEWAY_TIMEOUT", "10")),
+    # Citizens' personal data on tickets finished this many years ago is anonymised (0: kept for ever).
+    "RETENTION_YEARS": int(os.environ.get("REXIAN_RETENTION_YEARS", "3")),
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("REXIAN_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "django_tasks": {"level": "WARNING"}},
-}
+# One JSON object per line in production (core/logs.py), readable lines in development.
+LOG_FORMAT = os.environ.get("REXIAN_LOG_FORMAT", "json" if IS_PRODUCTION else "plain")
+LOGGING = logging_config(LOG_FORMAT, os.environ.get("REXIAN_LOG_LEVEL", "INFO"))

@@ -13,5 +13,6 @@ urlpatterns = [
     path("hooks/", include("rexian.intake.urls")),
     path("hooks/", include("rexian.telephony.urls")),
     path("open311/v2/", include("rexian.api.open311.urls")),
+    path("", include("rexian.core.urls")),  # /readyz
     path("", include("rexian.web.urls")),
 ]

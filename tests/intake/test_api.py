@@ -1,4 +1,5 @@
-"""The intake endpoints: screening a text, recording and listing emergency transfers."""
+"""The intake endpoints: screening a text, possible duplicates of an appeal as typed, recording and listing emergency
+transfers."""
 
 from __future__ import annotations
 
@@ -84,3 +85,15 @@ def test_the_centre_lists_transfers_newest_first_since_a_moment(api, city, time_
     assert [row["service"] for row in recent["items"]] == ["122", "110"]
     second = lead.get("/intake/emergency-transfers", page=2, page_size=2).json()
     assert [row["service"] for row in second["items"]] == ["119"] and second["pages"] == 2
+
+
+def test_duplicates_of_an_appeal_as_typed(api, city):
+    ticket, _ = actions.create_ticket(actor=city.users["intake"], data=APPEAL)
+    body = {k: APPEAL[k] for k in ("citizen_phone", "subject", "description", "category", "district", "street")}
+    response = api("intake").post("/intake/duplicates", body)
+    assert response.status_code == 200, response.content
+    [found] = response.json()["items"]
+    assert found["id"] == ticket.pk and found["number"] == ticket.number and found["state"] == "registered"
+    assert found["reasons"][:2] == ["同一来电人", "同一地点同类诉求"] and 0 < found["score"] <= 1
+    assert api("intake").post("/intake/duplicates", {}).json() == {"items": []}
+    assert api().post("/intake/duplicates", body).status_code == 401

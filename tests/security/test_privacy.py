@@ -13,11 +13,11 @@ from django.test import Client
 from docx import Document
 
 from rexian.core import clock
+from rexian.core.masking import mask_phone
 from rexian.directory.roles import Role
 from rexian.notify.models import Delivery, Notification
 from rexian.supervision.actions import issue_notice
 from rexian.supervision.models import Notice
-from rexian.tickets.access import mask_phone
 from rexian.tickets.models import IdentityAccess
 from tests.conftest import APPEAL, PASSWORD, Api, City, make_user
 

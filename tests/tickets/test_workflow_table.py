@@ -89,6 +89,9 @@ EXPECTED: dict[tuple[str, str], tuple[tuple[str, ...], set[str], str]] = {
        ("registered", "dispatched", "in_progress", "return_requested", "replied", "callback_pending")},
     # An old hotline's finished order comes in as history (the legacy import writes it, nobody takes it as a step).
     ("registered", "close_imported"): (("archived",), {"system"}, ANY),
+    # Past the retention period the machine anonymises a finished appeal's personal data.
+    **{(state, "anonymise"): ((state,), {"system"}, ANY) for state in
+       ("answered", "rejected", "closed", "archived", "merged")},
 }
 
 ALL_PAIRS = [(state, action) for state in State for action in Action]
@@ -154,11 +157,12 @@ def test_permitted_takes_any_of_several_roles_and_no_roles_permit_nothing():
     assert not permitted("registered", "no_such_action", list(Role))
 
 
-def test_the_city_leader_is_read_only_and_the_system_only_dispatches_archives_reschedules_and_imports():
+def test_the_city_leader_is_read_only_and_the_system_only_dispatches_archives_reschedules_imports_anonymises():
     leader_rows = [key for key, row in TRANSITIONS.items() if Role.CITY_LEADER in row.roles]
     assert leader_rows == []
     system_actions = {a for (_, a), row in TRANSITIONS.items() if Role.SYSTEM in row.roles}
-    assert system_actions == {Action.DISPATCH, Action.ARCHIVE, Action.RESCHEDULE, Action.CLOSE_IMPORTED}
+    assert system_actions == {Action.DISPATCH, Action.ARCHIVE, Action.RESCHEDULE, Action.CLOSE_IMPORTED,
+                              Action.ANONYMISE}
     creators = {"intake", "dispatcher", "shift_lead", "centre_admin", "system", "citizen"}
     assert {r.value for r in CREATE_ROLES} == creators
 
@@ -170,15 +174,15 @@ def test_only_unit_actions_are_limited_to_the_handling_unit():
         assert TRANSITIONS[key].roles == {Role.UNIT_HANDLER, Role.UNIT_ADMIN}
 
 
-def test_finished_states_have_no_way_back_except_archive_and_notes():
+def test_finished_states_have_no_way_back_except_archive_notes_and_anonymising():
     assert {s.value for s in FINISHED_STATES} == {"answered", "rejected", "closed", "archived", "merged"}
     for state in FINISHED_STATES:
         for action in actions_from(state):
             row = TRANSITIONS[(state, action)]
-            assert action in (Action.ARCHIVE, Action.ADD_NOTE), (state, action)
+            assert action in (Action.ARCHIVE, Action.ADD_NOTE, Action.ANONYMISE), (state, action)
             expected = (State.ARCHIVED,) if action is Action.ARCHIVE else (state,)
             assert row.targets == expected, (state, action)
-    assert actions_from(State.ARCHIVED) == []
+    assert actions_from(State.ARCHIVED) == [Action.ANONYMISE]
 
 
 def _reachable(start: State, edges: dict[State, set[State]]) -> set[State]:
@@ -257,14 +261,14 @@ def test_mermaid_diagram_mentions_every_state_and_every_flow_action():
     for state in State:
         assert f"    {state.value}: {state.value} {state.label}" in lines
     edge_actions = {line.rsplit(": ", 1)[1] for line in lines if " --> " in line and ": " in line}
-    # add_note, mark_urgent and reschedule are allowed almost everywhere and are left out on purpose.
-    assert edge_actions == {a.value for a in Action} - {"add_note", "mark_urgent", "reschedule"}
+    # add_note, mark_urgent, reschedule and anonymise are allowed almost everywhere and are left out on purpose.
+    assert edge_actions == {a.value for a in Action} - {"add_note", "mark_urgent", "reschedule", "anonymise"}
 
 
 def test_mermaid_diagram_draws_every_target_of_every_flow_row_once():
     lines = mermaid_diagram().splitlines()
     for (state, action), (targets, _, _) in EXPECTED.items():
-        if action in ("add_note", "mark_urgent", "reschedule"):
+        if action in ("add_note", "mark_urgent", "reschedule", "anonymise"):
             continue
         for target in targets:
             assert lines.count(f"    {state} --> {target}: {action}") == 1, (state, action, target)

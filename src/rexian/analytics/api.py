@@ -17,6 +17,7 @@ from rexian.analytics.models import ReportKind
 from rexian.analytics.queries import LONGEST_PERIOD_DAYS, Group, Scope
 from rexian.core import clock
 from rexian.core.errors import PermissionDenied, ValidationError
+from rexian.core.inputs import MONTH_PATTERN, ApiDate
 from rexian.directory.models import Unit, UnitKind
 from rexian.taxonomy.choices import AppealType, Channel
 from rexian.taxonomy.models import Category
@@ -26,8 +27,8 @@ GroupName = Literal["all", "unit", "member", "category", "leaf", "district", "ch
 
 
 class PeriodIn(Schema):
-    start: date | None = Field(None, description="起始日期（含），默认本月 1 日")
-    end: date | None = Field(None, description="截止日期（含），默认今天")
+    start: ApiDate | None = Field(None, description="起始日期（含），默认本月 1 日")
+    end: ApiDate | None = Field(None, description="截止日期（含），默认今天")
     unit: str = Field("", max_length=32, description="承办单位编码：该单位及其下级")
     channel: str = Field("", max_length=16, description="渠道代码")
     appeal_type: str = Field("", max_length=16, description="诉求类型代码")
@@ -163,7 +164,7 @@ def metrics(request: HttpRequest):
 
 
 class MonthIn(Schema):
-    month: str = Field("", pattern=r"^(\d{4}-(0[1-9]|1[0-2]))?$", description="YYYY-MM，默认上月")
+    month: str = Field("", pattern=MONTH_PATTERN, description="YYYY-MM，默认上月")
 
 
 @router.get("/stats/assessment", response=AssessmentOut, summary="单位考核")

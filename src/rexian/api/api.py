@@ -1,5 +1,9 @@
 """The JSON API at /api/v1, assembled from each app's router. Every error body is {code, message, fields}."""
 
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
@@ -8,7 +12,10 @@ from ninja.renderers import JSONRenderer
 
 from rexian.analytics.api import router as analytics_router
 from rexian.api.auth import AUTH, issue_token
+from rexian.api.parsing import SafeParser
 from rexian.core.errors import DomainError
+from rexian.core.ratelimit import client_ip
+from rexian.directory import throttle
 from rexian.directory.api import router as directory_router
 from rexian.intake.api import router as intake_router
 from rexian.routing.api import router as routing_router
@@ -23,8 +30,37 @@ class Utf8JSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
-api = NinjaAPI(
+ERROR_REF = "#/components/schemas/ErrorOut"
+ERROR_SCHEMA = {
+    "title": "ErrorOut",
+    "type": "object",
+    "properties": {
+        "code": {"type": "string"},
+        "message": {"type": "string"},
+        "fields": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+    },
+    "required": ["code", "message", "fields"],
+}
+
+
+class RexianAPI(NinjaAPI):
+    """Ninja documents only the answers a view declares; every operation can also be refused (bad input, no
+    login, no right, not found, stale version), always with the same {code, message, fields} body."""
+
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: dict | None = None) -> Any:
+        document = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        document.setdefault("components", {}).setdefault("schemas", {}).setdefault("ErrorOut", ERROR_SCHEMA)
+        refused = {"description": "请求被拒绝：{code, message, fields}",
+                   "content": {"application/json": {"schema": {"$ref": ERROR_REF}}}}
+        for operations in document["paths"].values():
+            for operation in operations.values():
+                operation["responses"].setdefault("4XX", refused)
+        return document
+
+
+api = RexianAPI(
     renderer=Utf8JSONRenderer(),
+    parser=SafeParser(),
     title="Rexian 热线 API",
     version="1",
     description="12345 政务服务便民热线工单接口。先 POST /auth/token 取令牌，再以 Authorization: Bearer 调用。",
@@ -44,6 +80,7 @@ PYDANTIC_MESSAGES = {
     "less_than_equal": "数值太大。",
     "too_long": "太长。",
     "string_too_long": "太长。",
+    "string_pattern_mismatch": "格式不正确。",
     "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD。",
     "date_parsing": "日期格式应为 YYYY-MM-DD。",
     "json_invalid": "JSON 格式错误。",
@@ -79,7 +116,25 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
 
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # Ninja wraps whatever reading the body raised in a 400 "Cannot parse request body", in English.
+    cause = exc.__cause__
+    if isinstance(cause, DomainError):
+        return domain_error(request, cause)
+    if isinstance(cause, ValueError):  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        return error(request, 400, "invalid_json", "请求内容不是有效的 JSON（UTF-8 编码的对象）。")
     return error(request, exc.status_code, "http_error", str(exc))
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+    return error(request, 413, "too_large", f"请求内容过大（上限 {limit} MB；附件请用上传接口）。")
+
+
+@api.exception_handler(SuspiciousOperation)
+def bad_request(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+    # Too many fields or files, a broken multipart body: the request itself is malformed.
+    return error(request, 400, "bad_request", "请求格式不正确。")
 
 
 @api.exception_handler(Http404)
@@ -103,11 +158,18 @@ class ErrorOut(Schema):
     fields: dict[str, list[str]]
 
 
-@api.post("/auth/token", auth=None, response={200: TokenOut, 401: ErrorOut}, tags=["auth"], summary="获取令牌")
+@api.post(
+    "/auth/token", auth=None, response={200: TokenOut, 401: ErrorOut, 429: ErrorOut}, tags=["auth"], summary="获取令牌"
+)
 def token(request: HttpRequest, payload: TokenIn):
+    address = client_ip(request)
+    if throttle.refused(payload.username, address):
+        return Status(429, {"code": "too_many_attempts", "message": throttle.refused_message(), "fields": {}})
     issued = issue_token(payload.username, payload.password)
     if issued is None:
+        throttle.failed(payload.username, address)
         return Status(401, {"code": "invalid_credentials", "message": "用户名或密码错误。", "fields": {}})
+    throttle.succeeded(payload.username)
     raw, row = issued
     return {"token": raw, "expires_at": row.expires_at.isoformat()}
 

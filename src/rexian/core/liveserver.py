@@ -42,9 +42,12 @@ def database_url(settings_dict: Mapping[str, object]) -> str:
 class ServerProcess:
     """One `rexian serve` child; `kill()` is SIGKILL (no clean shutdown), `start()` starts it again."""
 
-    def __init__(self, *, env: Mapping[str, str], threads: int = 8, port: int | None = None, log: Path) -> None:
+    def __init__(
+        self, *, env: Mapping[str, str], threads: int = 8, port: int | None = None, log: Path, workers: int = 1
+    ) -> None:
         self.env = {**os.environ, **env}
         self.threads = threads
+        self.workers = workers
         self.port = port or free_port()
         self.log = log
         self.process: subprocess.Popen[bytes] | None = None
@@ -55,7 +58,7 @@ class ServerProcess:
 
     def start(self) -> None:
         command = [sys.executable, "-m", "rexian.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port),
-                   "--threads", str(self.threads)]
+                   "--threads", str(self.threads), "--workers", str(self.workers)]
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(command, env=self.env, stdout=out, stderr=subprocess.STDOUT)
         self._wait_ready()

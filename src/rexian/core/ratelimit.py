@@ -39,6 +39,15 @@ def hit(scope: str, key: str, *, limit: int, window_seconds: int) -> bool:
     return count <= limit
 
 
+def count(scope: str, key: str, *, window_seconds: int) -> int:
+    """The hits counted so far for `key` in the current window (without counting one)."""
+    return int(cache.get(_cache_key(scope, key, window_seconds)) or 0)
+
+
+def reset(scope: str, key: str, *, window_seconds: int) -> None:
+    cache.delete(_cache_key(scope, key, window_seconds))
+
+
 def client_ip(request: HttpRequest) -> str:
     """The caller's address. X-Forwarded-For is only believed behind a trusted proxy (setting
     REXIAN["TRUST_X_FORWARDED_FOR"]): otherwise any client could pick its own key and dodge the limit. The

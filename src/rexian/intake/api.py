@@ -1,4 +1,5 @@
-"""Intake endpoints: screen a text against the scope rules as it is typed, and the emergency-transfer log."""
+"""Intake endpoints: screen a text against the scope rules as it is typed, look for possible duplicates of an appeal
+as typed (the workbench's 疑似重复诉求 panel, for another system's intake form), and the emergency-transfer log."""
 
 from __future__ import annotations
 
@@ -9,10 +10,14 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from rexian.core.errors import PermissionDenied
+from rexian.core.inputs import ApiDateTime
+from rexian.directory.models import Unit
 from rexian.intake.actions import record_transfer
 from rexian.intake.models import EmergencyTransfer
-from rexian.intake.selectors import screen_text, transfers
+from rexian.intake.selectors import Duplicate, find_duplicates, screen_text, transfers
+from rexian.taxonomy.models import Category
 from rexian.tickets.access import sees_everything
+from rexian.tickets.workflow import CREATE_ROLES
 
 router = Router(tags=["intake"])
 SCREEN_TEXT_LIMIT = 10000
@@ -41,6 +46,29 @@ class TicketRef(Schema):
     number: str
 
 
+class DuplicatesIn(Schema):
+    citizen_phone: str = Field("", max_length=40)
+    subject: str = Field("", max_length=100)
+    description: str = Field("", max_length=5000)
+    category: str | None = Field(None, description="分类编码（受理员已选，或分类建议的首选）")
+    district: str | None = Field(None, description="区县编码")
+    street: str | None = Field(None, description="街道编码")
+
+
+class DuplicateOut(Schema):
+    id: int
+    number: str
+    subject: str
+    state: str
+    created_at: datetime
+    reasons: list[str]
+    score: float
+
+
+class DuplicatesOut(Schema):
+    items: list[DuplicateOut]
+
+
 class TransferIn(Schema):
     service: str = Field("", description="110/119/120/122")
     reason: str = ""
@@ -67,7 +95,7 @@ class TransferOut(Schema):
 
 
 class TransferFilters(Schema):
-    since: datetime | None = Field(None, description="只列出此时间以后的记录")
+    since: ApiDateTime | None = Field(None, description="只列出此时间以后的记录")
     service: Literal["", "110", "119", "120", "122"] = Field("", description="只列出转至/来自该号码的记录")
     direction: Literal["", "out", "in"] = Field("", description="out 转出 / in 转入")
     page: int = Field(1, ge=1, le=100000)
@@ -99,6 +127,12 @@ def transfer_out(row: EmergencyTransfer) -> dict[str, Any]:
     }
 
 
+def _registrars_only(request: HttpRequest) -> None:
+    """The intake desk's tools are for those who register appeals (a unit's handler has no caller on the line)."""
+    if CREATE_ROLES.isdisjoint(request.auth.roles) or not request.auth.roles:
+        raise PermissionDenied("只有登记诉求的岗位可以使用受理工具。")
+
+
 @router.post("/intake/screen", response=ScreenOut, summary="受理范围筛查（紧急警情、不予受理情形）")
 def screen(request: HttpRequest, payload: ScreenIn):
     """Every active rule the text matches, emergencies first; a negated mention ("没有着火") does not count."""
@@ -115,6 +149,35 @@ def screen(request: HttpRequest, payload: ScreenIn):
             }
             for hit in screen_text(payload.text)
         ]
+    }
+
+
+@router.post("/intake/duplicates", response=DuplicatesOut, summary="疑似重复诉求")
+def duplicates(request: HttpRequest, payload: DuplicatesIn):
+    """Open appeals of the last 30 days the caller can see that may be this one: the same caller, the same kind of
+    appeal in the same place, or a text that reads alike (intake/selectors.py), best first."""
+    _registrars_only(request)
+    code = payload.street or payload.district
+    place = Unit.objects.filter(code=code).select_related("parent").first() if code else None
+    categories = Category.objects.filter(code=payload.category) if payload.category else Category.objects.none()
+    category_id = categories.values_list("pk", flat=True).first()
+    text = f"{payload.subject} {payload.description}".strip()
+    if not (payload.citizen_phone.strip() or text):
+        return {"items": []}
+    found = find_duplicates(request.auth, phone=payload.citizen_phone, text=text, category_id=category_id, place=place)
+    return {"items": [duplicate_out(d) for d in found]}
+
+
+def duplicate_out(found: Duplicate) -> dict[str, Any]:
+    ticket = found.ticket
+    return {
+        "id": ticket.pk,
+        "number": ticket.number,
+        "subject": ticket.subject,
+        "state": ticket.state,
+        "created_at": ticket.created_at,
+        "reasons": found.reasons,
+        "score": found.score,
     }
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -51,18 +52,21 @@ CLAUSE = re.compile(r"[，,。.；;！!？?：:\n]+")
 CURVE = 3  # score = 1 - (1 - dice) ** CURVE
 
 
-def characters(text: str) -> list[str]:
-    """The distinct content characters of an appeal, sorted (what is compared)."""
+@lru_cache(maxsize=16384)
+def characters(text: str) -> tuple[str, ...]:
+    """The distinct content characters of an appeal, sorted (what is compared). Cached: every duplicate check
+    reads the same few hundred recent appeals."""
     plain = NOT_TEXT.sub(" ", text[:READ_CHARACTERS].lower())
     plain = FORMULAS.sub(" ", plain)
-    return sorted(set(plain) - IGNORED)
+    return tuple(sorted(set(plain) - IGNORED))
 
 
-def clauses(text: str) -> list[str]:
-    return [c for c in (part.strip() for part in CLAUSE.split(text[:READ_CHARACTERS])) if c]
+@lru_cache(maxsize=16384)
+def clauses(text: str) -> tuple[str, ...]:
+    return tuple(c for c in (part.strip() for part in CLAUSE.split(text[:READ_CHARACTERS])) if c)
 
 
-def _kept(parts: list[str], stock: frozenset[str]) -> str:
+def _kept(parts: Sequence[str], stock: frozenset[str]) -> str:
     return " ".join(c for c in parts if c not in stock)
 
 
@@ -75,7 +79,7 @@ def dice_for(score: float) -> float:
     return 1 - (1 - score) ** (1 / CURVE)
 
 
-def _compare(a: list[str], b: list[str]) -> float:
+def _compare(a: Sequence[str], b: Sequence[str]) -> float:
     if len(a) < MIN_CHARACTERS or len(b) < MIN_CHARACTERS:
         return 0.0
     return score_of(fuzz.ratio(a, b) / 100)
@@ -86,7 +90,7 @@ def similarity(a: str, b: str) -> float:
     return _compare(characters(a), characters(b))
 
 
-def common_characters(texts: Iterable[list[str]], share: float = COMMON_SHARE) -> frozenset[str]:
+def common_characters(texts: Iterable[Sequence[str]], share: float = COMMON_SHARE) -> frozenset[str]:
     """Characters that at least `share` of the texts contain."""
     counts: Counter[str] = Counter()
     total = 0
@@ -98,7 +102,7 @@ def common_characters(texts: Iterable[list[str]], share: float = COMMON_SHARE) -
     return frozenset(c for c, n in counts.items() if n >= share * total)
 
 
-def stock_clauses(texts: Iterable[list[str]]) -> frozenset[str]:
+def stock_clauses(texts: Iterable[Sequence[str]]) -> frozenset[str]:
     """Clauses that at least `STOCK_MIN` of the texts (given as their clauses) contain word for word."""
     counts: Counter[str] = Counter()
     for parts in texts:

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from rexian.core.fields import SealedTextField
 from rexian.intake.screening import CONCERN_LABELS, SERVICE_LABELS, Concern, Rule, regex_error
 
 SUMMARY_LIMIT = 2000
@@ -126,8 +127,8 @@ class ChannelAccount(models.Model):
     code = models.SlugField("接入编码", max_length=32, unique=True, help_text="出现在回调地址中：/hooks/<编码>/…")
     name = models.CharField("名称", max_length=100)
     kind = models.CharField("类型", max_length=12, choices=ChannelKind.choices)
-    # Kept in the clear: checking an HMAC needs the key itself (unlike a password, it cannot be stored hashed).
-    secret = models.CharField("签名密钥", max_length=128, blank=True, help_text="与网关约定的 HMAC-SHA256 密钥")
+    # Checking an HMAC needs the key itself, so it cannot be hashed like a password: it is sealed (core/fields.py).
+    secret = SealedTextField("签名密钥", max_length=128, blank=True, help_text="与网关约定的 HMAC-SHA256 密钥")
     reply_url = models.URLField("回复地址", blank=True, help_text="答复群众时，把消息签名后 POST 到此地址")
     hotline = models.ForeignKey(
         "directory.MergedHotline",
@@ -142,7 +143,7 @@ class ChannelAccount(models.Model):
     imap_port = models.PositiveIntegerField("IMAP 端口", default=993)
     imap_ssl = models.BooleanField("IMAP 使用 SSL", default=True)
     imap_user = models.CharField("IMAP 用户名", max_length=200, blank=True)
-    imap_password = models.CharField("IMAP 密码", max_length=200, blank=True)
+    imap_password = SealedTextField("IMAP 密码", max_length=200, blank=True)
     imap_folder = models.CharField("IMAP 文件夹", max_length=100, default="INBOX")
     maildir = models.CharField("Maildir 目录", max_length=300, blank=True, help_text="不用 IMAP 时，从此目录读取邮件")
     is_active = models.BooleanField("启用", default=True)

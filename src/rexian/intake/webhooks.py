@@ -10,12 +10,15 @@ from datetime import timedelta
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from rexian.core import clock
 from rexian.core.errors import DomainError
+from rexian.core.inputs import NUL_MESSAGE, unsafe_fields
+from rexian.core.ratelimit import hit
 from rexian.intake import signing
 from rexian.intake.models import ChannelAccount, WebhookNonce
 from rexian.tickets.validation import FieldErrors, clean_text
@@ -63,6 +66,9 @@ def signed_account(request: HttpRequest, code: str, kinds: Collection[str]) -> C
     refusal = signing.check(account.secret, request.headers, request.body, clock.now().timestamp())
     if refusal is not None:
         raise WebhookRefused(refusal.status, refusal.code, refusal.message)
+    # Counted only once signed: a stranger without the secret cannot use up a gateway's allowance.
+    if not hit("webhook", account.code, limit=settings.REXIAN["WEBHOOK_CALLS_PER_MINUTE"], window_seconds=60):
+        raise WebhookRefused(429, "rate_limited", "调用过于频繁，请稍后重试。")
     return account
 
 
@@ -92,6 +98,8 @@ def json_object(request: HttpRequest) -> dict[str, Any]:
         raise WebhookRefused(400, "malformed", f"请求体不是有效的 UTF-8 JSON：{error}") from None
     if not isinstance(body, dict):
         raise WebhookRefused(400, "malformed", "请求体应为 JSON 对象。")
+    if names := unsafe_fields(body):  # a NUL would fail at the database, as a server error
+        raise WebhookRefused(400, "malformed", "请求体含有无法保存的字符。", {name: [NUL_MESSAGE] for name in names})
     return body
 
 

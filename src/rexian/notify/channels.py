@@ -20,6 +20,7 @@ from typing import Protocol
 from django.conf import settings
 from django.core.mail import send_mail
 
+from rexian.core.masking import mask_phone
 from rexian.intake.signing import signed_headers
 from rexian.notify.rules import ALWAYS_ON, channel_names
 
@@ -43,8 +44,12 @@ class Channel(Protocol):
 
 
 class LogChannel:
+    """Writes the message to the log instead of sending it (development, trials). The recipient is masked: logs
+    travel further than the database, and a phone number is personal data."""
+
     def send(self, message: Message) -> None:
-        logger.info("notify %s to=%s subject=%s body=%s", message.ref, message.to, message.subject, message.body)
+        to = message.to if "@" in message.to else mask_phone(message.to)
+        logger.info("notify %s to=%s subject=%s body=%s", message.ref, to, message.subject, message.body)
 
 
 class EmailChannel:

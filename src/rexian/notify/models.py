@@ -142,3 +142,19 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} → {self.recipient}：{self.subject}"
+
+
+class PendingEvent(models.Model):
+    """An event whose notices and messages are not yet written (the transactional outbox). The row is written in
+    the action's own transaction and removed by `notify_event`; if the process dies between the commit and that
+    task, the minute's sweep finds the row and runs it (`catch_up`), so no citizen's receipt is lost."""
+
+    event = models.OneToOneField("tickets.TicketEvent", on_delete=models.CASCADE, primary_key=True, related_name="+")
+    created_at = models.DateTimeField("登记时间", db_index=True)
+
+    class Meta:
+        verbose_name = "待发通知"
+        verbose_name_plural = "待发通知"
+
+    def __str__(self) -> str:
+        return f"event {self.event_id}"

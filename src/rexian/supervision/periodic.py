@@ -1,5 +1,6 @@
 """The work done every minute: the sweep, retries of failed notifications, the scan of new appeals for sensitive
-themes, the statistics' daily roll-up, a hotspot snapshot, then the periodic reports due.
+themes, the statistics' daily roll-up, a hotspot snapshot, the periodic reports due, and once a day the retention
+period's anonymisation (core/retention.py).
 
 `rexian worker` runs it in a background thread (and `rexian serve` too when tasks run in-process, as in the
 demo), so that a centre needs no cron entry.
@@ -13,10 +14,12 @@ import threading
 from django.db import connection
 
 from rexian.analytics.actions import generate_due_reports, refresh_hotspots, roll_up, scan_sensitive_themes
-from rexian.core import clock
+from rexian.core import clock, retention
+from rexian.core.health import beat
 from rexian.intake.mail import poll_mailboxes
 from rexian.intake.webhooks import forget_old_nonces
 from rexian.notify.sending import retry_due_deliveries
+from rexian.notify.tasks import catch_up
 from rexian.supervision.sweep import sweep
 
 INTERVAL_SECONDS = 60
@@ -24,8 +27,10 @@ log = logging.getLogger("rexian.supervision")
 
 
 def every_minute() -> dict[str, int]:
+    beat()  # first: a worker whose sweep fails is still alive (the failure is logged); doctor reads this
     result = sweep().as_dict()
     now = clock.now()
+    result["notices_caught_up"] = catch_up(now)
     result["retried"] = retry_due_deliveries(now)
     result["risk_alerts"] = scan_sensitive_themes(now)
     result["days_rolled_up"] = roll_up(now)
@@ -33,6 +38,7 @@ def every_minute() -> dict[str, int]:
     result["reports"] = generate_due_reports(now)
     result["mails"] = poll_mailboxes(now)
     result["nonces_expired"] = forget_old_nonces(now)
+    result["anonymised"] = retention.run_daily(now)
     return result
 
 

@@ -12,6 +12,7 @@ from ninja import Field, Query, Router, Schema
 from rexian.analytics.queries import LONGEST_PERIOD_DAYS
 from rexian.core import clock
 from rexian.core.errors import PermissionDenied, ValidationError
+from rexian.core.inputs import ApiDate
 from rexian.telephony import selectors
 from rexian.telephony.rules import ANSWER_WITHIN_SECONDS, CONNECTION_TARGET, WITHIN_TARGET, Figures
 
@@ -19,12 +20,12 @@ router = Router(tags=["telephony"])
 
 
 class CallPeriodIn(Schema):
-    start: date | None = Field(None, description="起始日期（含），默认今天")
-    end: date | None = Field(None, description="截止日期（含），默认今天")
+    start: ApiDate | None = Field(None, description="起始日期（含），默认今天")
+    end: ApiDate | None = Field(None, description="截止日期（含），默认今天")
     agent: str = Field("", max_length=150, description="坐席用户名：只统计该坐席（受理员只能看本人）")
 
 
-class FiguresOut(Schema):
+class CallCountsOut(Schema):  # not FiguresOut: analytics has one, and OpenAPI names must be unique
     offered: int = Field(description="呼入量：振铃时间在期间内的通话")
     answered: int = Field(description="接通量：有接通事件的通话（转接前已接通的计入）")
     answered_within: int = Field(description="振铃后 15 秒内接通的通话")
@@ -40,7 +41,7 @@ class FiguresOut(Schema):
 class AgentOut(Schema):
     agent: str
     name: str
-    figures: FiguresOut
+    figures: CallCountsOut
 
 
 class CallFiguresOut(Schema):
@@ -49,7 +50,7 @@ class CallFiguresOut(Schema):
     within_seconds: int
     connection_target: float
     within_target: float
-    total: FiguresOut
+    total: CallCountsOut
     agents: list[AgentOut]
 
 

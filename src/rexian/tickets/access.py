@@ -14,6 +14,7 @@ from django.db.models import Q, QuerySet
 
 from rexian.core import clock
 from rexian.core.errors import InvalidTransition, NotFound, PermissionDenied
+from rexian.core.masking import mask_phone
 from rexian.directory.models import Unit
 from rexian.directory.roles import CENTRE_ROLES, UNIT_ROLES, Role
 from rexian.taxonomy.choices import Channel
@@ -167,14 +168,6 @@ IDENTITY_FIELDS = ("citizen_name", "citizen_phone")
 # Who reads a citizen's number in full: the centre's desks, who call citizens back, and a unit's handler, who
 # must reach the citizen to handle the case. A unit admin and the city leader read it masked.
 PHONE_ROLES: frozenset[Role] = (CENTRE_ROLES - {Role.CITY_LEADER}) | {Role.UNIT_HANDLER}
-
-
-def mask_phone(phone: str) -> str:
-    """139****5678: enough to recognise a number, not to dial it. Short numbers keep only their last two."""
-    digits = phone.strip()
-    if len(digits) >= 11:
-        return f"{digits[:3]}****{digits[-4:]}"
-    return "*" * max(0, len(digits) - 2) + digits[-2:] if digits else ""
 
 
 def phone_masked(actor: Actor | None, ticket: Ticket) -> bool:

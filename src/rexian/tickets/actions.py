@@ -10,14 +10,15 @@ import hashlib
 import json
 import secrets
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef, QuerySet
 
 from rexian.core import clock
 from rexian.core.errors import (
@@ -30,6 +31,8 @@ from rexian.core.errors import (
 )
 from rexian.directory.models import Unit, UnitKind
 from rexian.directory.roles import Role
+from rexian.intake.models import EmergencyTransfer, InboundMessage
+from rexian.notify.models import Delivery, Notification, PendingEvent
 from rexian.notify.tasks import notify_event
 from rexian.routing.tasks import consider_dispatch, machine_may_dispatch
 from rexian.supervision.actions import extend_handling, recompute_provisional, start_clocks, sync_clocks
@@ -38,13 +41,16 @@ from rexian.supervision.models import StageClock
 from rexian.taxonomy.choices import Channel, Urgency
 from rexian.taxonomy.policy import Limit, Stage, deadline
 from rexian.taxonomy.selectors import limit_for
+from rexian.telephony.models import Call, CallEvent
 from rexian.tickets.access import SYSTEM, Actor, actor_name, authorize, get_ticket_for, may_ever, visible_tickets
 from rexian.tickets.files import MAX_ATTACHMENT_BYTES, safe_name, sniff
 from rexian.tickets.legacy import LegacyRow, already_imported
 from rexian.tickets.models import Attachment, DailySequence, Ticket, TicketEvent
+from rexian.tickets.retention import MARKER, cutoff, scrub, scrub_payload, scrub_text
 from rexian.tickets.validation import FieldErrors, clean_text, clean_ticket_fields
 from rexian.tickets.workflow import (
     CREATE_ROLES,
+    FINISHED_STATES,
     Action,
     CallbackOutcome,
     State,
@@ -58,6 +64,8 @@ NOTE_LIMIT = 2000
 # No 0/O or 1/I: the code is read out over the phone.
 QUERY_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 Change = tuple[State, dict[str, Any]]  # the state an action moves to and the payload of its event
+# The data's housekeeping, not the appeal's: nobody is told (a first run may touch years of tickets).
+SILENT_ACTIONS = frozenset({Action.ANONYMISE})
 
 
 # ---- shared machinery -------------------------------------------------------------------------------
@@ -93,6 +101,10 @@ def _record(
 
 
 def _after_commit(event: TicketEvent) -> None:
+    if event.action in SILENT_ACTIONS:
+        return
+    # Written with the event, so that a process killed right after the commit leaves the work findable.
+    PendingEvent.objects.create(event=event, created_at=event.created_at)
     transaction.on_commit(lambda: notify_event.enqueue(event.pk))
     if event.action == Action.CREATE and machine_may_dispatch():  # 人机双审 (routing/tasks.py); a cached check
         transaction.on_commit(lambda: consider_dispatch.enqueue(event.ticket_id))
@@ -521,13 +533,15 @@ def reply(
         errors.add("citizen_contacted", "请说明是否已联系诉求人。")
     types = [_checked_upload(errors, "files", upload) for upload in attachments]
     errors.raise_if_any()
+    written: list[Attachment] = []
 
     def change(ticket: Ticket, t: Transition, now: datetime) -> Change:
         ticket.result_text = text
         ticket.citizen_contacted = citizen_contacted
         ticket.replied_at = now
         ticket.extension_request = None
-        stored = [_store(ticket, actor, upload, kind, now) for upload, kind in zip(attachments, types, strict=True)]
+        pairs = zip(attachments, types, strict=True)
+        stored = [_store(ticket, actor, upload, kind, now, written) for upload, kind in pairs]
         return t.target, {
             "result": text,
             "citizen_contacted": citizen_contacted,
@@ -535,7 +549,8 @@ def reply(
             **({"attachments": stored} if stored else {}),
         }
 
-    return _apply(actor, ticket_id, Action.REPLY, version, change)
+    with _deleting_on_failure(written):
+        return _apply(actor, ticket_id, Action.REPLY, version, change)
 
 
 # ---- review, callback, archive ----------------------------------------------------------------------
@@ -618,10 +633,24 @@ def attach_file(*, actor: Actor, ticket_id: int, version: int, upload: UploadedF
     content_type = _checked_upload(errors, "file", upload)
     errors.raise_if_any()
 
-    def change(ticket: Ticket, t: Transition, now: datetime) -> Change:
-        return t.target, {"text": body, "attachment": _store(ticket, actor, upload, content_type, now)}
+    written: list[Attachment] = []
 
-    return _apply(actor, ticket_id, Action.ADD_NOTE, version, change)
+    def change(ticket: Ticket, t: Transition, now: datetime) -> Change:
+        return t.target, {"text": body, "attachment": _store(ticket, actor, upload, content_type, now, written)}
+
+    with _deleting_on_failure(written):
+        return _apply(actor, ticket_id, Action.ADD_NOTE, version, change)
+
+
+@contextmanager
+def _deleting_on_failure(written: list[Attachment]) -> Iterator[None]:
+    """A rollback takes the attachments' rows back but not their files on disk: delete those too."""
+    try:
+        yield
+    except BaseException:
+        for attachment in written:
+            attachment.file.delete(save=False)
+        raise
 
 
 def _checked_upload(errors: FieldErrors, field: str, upload: UploadedFile) -> str:
@@ -641,7 +670,9 @@ def _checked_upload(errors: FieldErrors, field: str, upload: UploadedFile) -> st
     return content_type
 
 
-def _store(ticket: Ticket, actor: Actor, upload: UploadedFile, content_type: str, now: datetime) -> dict[str, Any]:
+def _store(
+    ticket: Ticket, actor: Actor, upload: UploadedFile, content_type: str, now: datetime, written: list[Attachment]
+) -> dict[str, Any]:
     attachment = Attachment(
         ticket=ticket,
         name=safe_name(upload.name or ""),
@@ -651,6 +682,7 @@ def _store(ticket: Ticket, actor: Actor, upload: UploadedFile, content_type: str
         uploaded_at=now,
     )
     attachment.file.save(attachment.name, upload, save=False)
+    written.append(attachment)
     attachment.save()
     return {"id": attachment.pk, "name": attachment.name, "size": attachment.size, "content_type": content_type}
 
@@ -687,6 +719,105 @@ def reschedule_all_provisional() -> int:
             reschedule_provisional(ticket_id=ticket_id)
         done += 1
     return done
+
+
+# ---- retention (保存期限; tickets/retention.py) ------------------------------------------------------------
+
+
+def due_for_anonymising(now: datetime, years: int) -> QuerySet[Ticket]:
+    """Finished tickets closed before the retention cutoff and not anonymised yet, oldest first."""
+    before = cutoff(now, years)
+    if before is None:
+        return Ticket.objects.none()
+    done = TicketEvent.objects.filter(ticket=OuterRef("pk"), action=Action.ANONYMISE)
+    return (
+        Ticket.objects.filter(state__in=FINISHED_STATES, closed_at__lt=before)
+        .exclude(Exists(done))
+        .order_by("closed_at", "pk")
+    )
+
+
+def anonymise_expired(now: datetime | None = None, *, years: int | None = None, limit: int = 500) -> int:
+    """Anonymise up to `limit` tickets past the retention period (REXIAN_RETENTION_YEARS); returns how many."""
+    years = settings.REXIAN["RETENTION_YEARS"] if years is None else years
+    done = 0
+    for ticket_id in list(due_for_anonymising(now or clock.now(), years).values_list("pk", flat=True)[:limit]):
+        try:
+            anonymise(ticket_id=ticket_id, years=years)
+        except StaleVersion:  # a note was added meanwhile: the next run takes it
+            continue
+        done += 1
+    return done
+
+
+def anonymise(*, ticket_id: int, years: int) -> Ticket:
+    """Replace a finished ticket's personal data, and every copy the centre kept, as the system. The statistics'
+    fields stay; the `anonymise` event says how many records were rewritten."""
+    version = Ticket.objects.values_list("version", flat=True).get(pk=ticket_id)
+
+    def change(ticket: Ticket, t: Transition, now: datetime) -> Change:
+        known = _personal_strings(ticket)
+        ticket.citizen_name = MARKER if ticket.citizen_name else ""
+        ticket.citizen_phone = ""
+        ticket.address = MARKER if ticket.address else ""
+        ticket.subject = scrub_text(ticket.subject, known)[:100]
+        ticket.description = scrub_text(ticket.description, known)
+        ticket.result_text = scrub_text(ticket.result_text, known)
+        return t.target, {"retention_years": years, "rewritten": _forget_copies(ticket, known)}
+
+    return _apply(SYSTEM, ticket_id, Action.ANONYMISE, version, change)
+
+
+def _personal_strings(ticket: Ticket) -> list[str]:
+    """The citizen's names and numbers as the centre wrote them down, longest first (so that a full name is
+    replaced before a part of it)."""
+    known = {ticket.citizen_name, ticket.citizen_phone}
+    for payload in ticket.events.filter(action=Action.AMEND).values_list("payload", flat=True):
+        for field in ("citizen_name", "citizen_phone"):
+            known.update(str(v) for v in (payload.get("changed", {}).get(field) or {}).values() if v)
+    for sender, name in InboundMessage.objects.filter(ticket=ticket).values_list("sender", "sender_name"):
+        known.update((sender, name))
+    known.update(Call.objects.filter(ticket=ticket).values_list("caller", flat=True))
+    known.update(EmergencyTransfer.objects.filter(ticket=ticket).values_list("caller_phone", flat=True))
+    return sorted((k for k in known if k and k != MARKER), key=len, reverse=True)
+
+
+def _forget_copies(ticket: Ticket, known: list[str]) -> dict[str, int]:
+    """The copies of the citizen's data beside the ticket: its events, channel messages, calls, emergency
+    transfers, outgoing messages and inbox notices. Returns how many of each were rewritten."""
+    events = [e for e in ticket.events.all() if _rescrubbed(e, "payload", scrub_payload(e.payload, known))]
+    TicketEvent.objects.bulk_update(events, ["payload"])
+    messages = InboundMessage.objects.filter(ticket=ticket)
+    for message in messages:
+        message.sender, message.sender_name, message.text = MARKER, "", scrub_text(message.text, known)
+    InboundMessage.objects.bulk_update(messages, ["sender", "sender_name", "text"])
+    calls = Call.objects.filter(ticket=ticket).update(caller="")
+    call_events = [
+        e for e in CallEvent.objects.filter(call__ticket=ticket) if _rescrubbed(e, "payload", scrub(e.payload, known))
+    ]
+    CallEvent.objects.bulk_update(call_events, ["payload"])
+    transfers = EmergencyTransfer.objects.filter(ticket=ticket)
+    for transfer in transfers:
+        transfer.caller_phone, transfer.summary = "", scrub_text(transfer.summary, known)
+    EmergencyTransfer.objects.bulk_update(transfers, ["caller_phone", "summary"])
+    deliveries = Delivery.objects.filter(ticket=ticket)
+    for delivery in deliveries:  # the pk keeps (dedupe_key, channel, recipient) unique
+        delivery.recipient = f"{MARKER}{delivery.pk}"
+        delivery.subject, delivery.body = scrub_text(delivery.subject, known)[:200], scrub_text(delivery.body, known)
+    Delivery.objects.bulk_update(deliveries, ["recipient", "subject", "body"])
+    notices = Notification.objects.filter(ticket=ticket)
+    notices = [n for n in notices if _rescrubbed(n, "message", scrub_text(n.message, known)[:300])]
+    Notification.objects.bulk_update(notices, ["message"])
+    return {"events": len(events), "messages": len(messages), "calls": calls, "transfers": len(transfers),
+            "deliveries": len(deliveries), "notifications": len(notices)}  # fmt: skip
+
+
+def _rescrubbed(row: Any, field: str, value: Any) -> bool:
+    """Set the field when scrubbing changed it; whether it did."""
+    if getattr(row, field) == value:
+        return False
+    setattr(row, field, value)
+    return True
 
 
 # Every transition action by its code: the API and the pages look actions up here.

@@ -17,6 +17,10 @@ SIGNATURES: list[tuple[bytes, str, str]] = [
 ]
 
 
+# Tags that make a browser run or render a file, looked for anywhere in its first bytes.
+MARKUP_TAGS = (b"<html", b"<script", b"<svg", b"<iframe", b"<body", b"<!doctype", b"<?xml")
+
+
 def sniff(head: bytes) -> str | None:
     """The content type of a file starting with `head`, or None when it is not an accepted kind."""
     for prefix, content_type, _ in SIGNATURES:
@@ -34,7 +38,15 @@ def sniff(head: bytes) -> str | None:
             head[:-3].decode("utf-8")
         except UnicodeDecodeError:
             return None
-    return "text/plain" if b"\x00" not in head else None
+    if b"\x00" in head or is_markup(head):
+        return None
+    return "text/plain"
+
+
+def is_markup(head: bytes) -> bool:
+    """HTML, SVG or XML (a page with a script, whatever its name says): never kept, even as plain text."""
+    text = head.removeprefix(b"\xef\xbb\xbf").lstrip().lower()
+    return text.startswith(b"<") or any(tag in text for tag in MARKUP_TAGS)
 
 
 def safe_name(name: str) -> str:

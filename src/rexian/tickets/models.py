@@ -218,9 +218,10 @@ class IdentityAccess(models.Model):
     class Via(models.TextChoices):
         PAGE = "page", "工单页面"
         API = "api", "接口"
-        EXPORT = "export", "导出"
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="查阅人")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="查阅人"
+    )
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+", verbose_name="工单")
     via = models.CharField("途径", max_length=10, choices=Via.choices)
     at = models.DateTimeField("时间")

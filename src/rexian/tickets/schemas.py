@@ -4,11 +4,12 @@ Text fields default to "" so that a missing field reaches the domain validation,
 Chinese with the field's name.
 """
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 from ninja import Field, Schema
 
+from rexian.core.inputs import ApiDate
 from rexian.tickets.workflow import Action
 
 
@@ -110,8 +111,8 @@ class TicketFilters(Schema):
     appeal_type: str | None = None
     urgency: str | None = None
     channel: str | None = None
-    created_from: date | None = None
-    created_to: date | None = None
+    created_from: ApiDate | None = None
+    created_to: ApiDate | None = None
     page: int = Field(1, ge=1, le=100000)
     page_size: int = Field(50, ge=1, le=200)
 

@@ -91,6 +91,7 @@ class Action(StrEnum):
     ARCHIVE = "archive"
     RESCHEDULE = "reschedule"
     CLOSE_IMPORTED = "close_imported"
+    ANONYMISE = "anonymise"
 
     @property
     def label(self) -> str:
@@ -123,6 +124,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.ARCHIVE: "归档",
     Action.RESCHEDULE: "时限重算",
     Action.CLOSE_IMPORTED: "已办结",  # in the old hotline (docs/legacy-import.md)
+    Action.ANONYMISE: "个人信息匿名化",  # past the retention period (docs/operations.md)
 }
 
 
@@ -208,6 +210,9 @@ def _rows() -> Iterable[Transition]:
     # An old hotline's finished order, imported as history (tickets.actions.import_legacy, which admits centre
     # admins itself): written with the old closing time, never offered as a step to anyone, hence the machine's.
     yield Transition(S.REGISTERED, A.CLOSE_IMPORTED, (S.ARCHIVED,), frozenset({Role.SYSTEM}))
+    # Past the retention period the machine replaces a finished appeal's personal data (tickets.retention).
+    for source in (S.ANSWERED, S.REJECTED, S.CLOSED, S.ARCHIVED, S.MERGED):
+        yield Transition(source, A.ANONYMISE, (source,), frozenset({Role.SYSTEM}))
 
 
 TRANSITIONS: dict[tuple[State, Action], Transition] = {(t.source, t.action): t for t in _rows()}
@@ -260,8 +265,8 @@ def mermaid_diagram() -> str:
         lines.append(f"    {state.value}: {state.value} {state.label}")
     seen: set[tuple[str, str, str]] = set()
     for t in TRANSITIONS.values():
-        if t.action in (Action.ADD_NOTE, Action.MARK_URGENT, Action.RESCHEDULE):
-            continue  # allowed almost everywhere; they would hide the flow
+        if t.action in (Action.ADD_NOTE, Action.MARK_URGENT, Action.RESCHEDULE, Action.ANONYMISE):
+            continue  # allowed almost everywhere or the data's, not the appeal's; they would hide the flow
         for target in t.targets:
             key = (t.source.value, target.value, t.action.value)
             if key not in seen:

@@ -27,6 +27,7 @@ def label_sources() -> dict[str, list[str]]:
     from rexian.taxonomy.choices import AppealType, Channel, Urgency
     from rexian.taxonomy.policy import STAGE_LABELS
     from rexian.tickets.access import HIDDEN_IDENTITY
+    from rexian.tickets.models import IdentityAccess
     from rexian.tickets.selectors import InboxStage, ReviewKind
     from rexian.tickets.workflow import ACTION_LABELS, STATE_LABELS, CallbackOutcome
     from rexian.web.forms import ACTION_FORMS
@@ -44,6 +45,7 @@ def label_sources() -> dict[str, list[str]]:
         "rexian.tickets.selectors.InboxStage": [s.label for s in InboxStage],
         "rexian.tickets.selectors.ReviewKind": [k.label for k in ReviewKind],
         "rexian.tickets.access.HIDDEN_IDENTITY": [HIDDEN_IDENTITY],
+        "rexian.tickets.models.IdentityAccess.Via": [str(label) for label in IdentityAccess.Via.labels],
         "rexian.directory.roles.ROLE_LABELS": list(ROLE_LABELS.values()),
         "rexian.directory.models.UnitKind": [str(label) for label in UnitKind.labels],
         "rexian.taxonomy.choices.AppealType": [str(label) for label in AppealType.labels],
@@ -112,6 +114,7 @@ LABELS = (
     gettext_noop("添加备注"),
     gettext_noop("归档"),
     gettext_noop("时限重算"),
+    gettext_noop("个人信息匿名化"),
     # rexian.tickets.workflow.CallbackOutcome
     gettext_noop("满意"),
     gettext_noop("基本满意"),
@@ -126,6 +129,9 @@ LABELS = (
     gettext_noop("延期申请"),
     # rexian.tickets.access.HIDDEN_IDENTITY
     gettext_noop("（保密）"),
+    # rexian.tickets.models.IdentityAccess.Via
+    gettext_noop("工单页面"),
+    gettext_noop("接口"),
     # rexian.directory.roles.ROLE_LABELS
     gettext_noop("受理员"),
     gettext_noop("派单员"),

@@ -83,7 +83,7 @@ portal_patterns = [
 urlpatterns = [
     path("", console.home, name="home"),
     path("healthz", console.healthz, name="healthz"),
-    path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
+    path("login/", console.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("console/", include(console_patterns)),

@@ -14,5 +14,6 @@ urlpatterns = [
     re_path(r"^requests" + FMT, views.requests, name="requests"),
     re_path(r"^requests/(?P<number>[^/]+?)" + FMT, views.request_detail, name="request"),
     re_path(r"^tokens/(?P<token>[^/]+?)" + FMT, views.token, name="token"),
+    re_path(r"^openapi\.json$", views.openapi_document, name="openapi"),
     re_path(r"^(?P<path>.*)$", views.not_found),
 ]

@@ -11,12 +11,14 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
-from rexian.api.open311 import listing, services, submit
+from rexian.api.open311 import listing, openapi, services, submit
 from rexian.api.open311.render import CONTENT_TYPES, FORMATS, JSON, Open311Error, error_response, respond
+from rexian.core.inputs import NUL_MESSAGE, unsafe_text
+from rexian.core.ratelimit import client_ip, hit
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-21T00:00:00Z"  # when this API last changed in a way clients should notice
@@ -41,6 +43,7 @@ def endpoint(*methods: str) -> Callable[[View], View]:
                 if request.method not in allowed:
                     allow = ", ".join(sorted(allowed))
                     raise Open311Error(405, f"不支持 {request.method} 方法，可用：{allow}。", headers={"Allow": allow})
+                _refuse_unsafe(request, kwargs)
                 return view(request, fmt, **kwargs)
             except Open311Error as error:
                 return error_response(fmt, error)
@@ -48,6 +51,14 @@ def endpoint(*methods: str) -> Callable[[View], View]:
         return wrapper
 
     return decorate
+
+
+def _refuse_unsafe(request: HttpRequest, path: dict[str, str]) -> None:
+    """Text a database cannot store (a NUL, a lone surrogate) is a 400 naming the parameter, not a server error."""
+    given = [*path.items(), *request.GET.items(), *request.POST.items()]
+    bad = sorted({name for name, value in given if unsafe_text(name) or unsafe_text(value)})
+    if bad:
+        raise Open311Error(400, *(f"{name}：{NUL_MESSAGE}" for name in bad))
 
 
 def params_of(request: HttpRequest) -> dict[str, str]:
@@ -89,8 +100,16 @@ def service_definition(request: HttpRequest, fmt: str, code: str) -> HttpRespons
 def requests(request: HttpRequest, fmt: str) -> HttpResponse:
     params = params_of(request)
     if request.method == "POST":
+        _within_rate(request, params)
         return respond(fmt, ROOT, [_filed(params)])
     return respond(fmt, ROOT, [listing.request_dict(t) for t in listing.requests_matching(params)])
+
+
+def _within_rate(request: HttpRequest, params: dict[str, str]) -> None:
+    """Filing is limited per api_key and client address: one app's bug or one abuser cannot flood the queue."""
+    key = f"{params.get('api_key', '')}|{client_ip(request)}"
+    if not hit("open311_post", key, limit=settings.REXIAN["OPEN311_POSTS_PER_MINUTE"], window_seconds=60):
+        raise Open311Error(429, "提交过于频繁，请一分钟后再试。", headers={"Retry-After": "60"})
 
 
 def _filed(params: dict[str, str]) -> dict[str, Any]:
@@ -115,6 +134,10 @@ def token(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
     except Open311Error as error:
         raise Open311Error(404, f"token {token} 不存在。") from error
     return respond(fmt, ROOT, [{"token": token, "service_request_id": ticket.number}])
+
+
+def openapi_document(request: HttpRequest) -> HttpResponse:
+    return JsonResponse(openapi.document(), json_dumps_params={"ensure_ascii": False})
 
 
 @csrf_exempt

@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
             name='IdentityAccess',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('via', models.CharField(choices=[('page', '工单页面'), ('api', '接口'), ('export', '导出')], max_length=10, verbose_name='途径')),
+                ('via', models.CharField(choices=[('page', '工单页面'), ('api', '接口')], max_length=10, verbose_name='途径')),
                 ('at', models.DateTimeField(verbose_name='时间')),
                 ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tickets.ticket', verbose_name='工单')),
                 ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='查阅人')),

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from rexian.core import clock
 from rexian.core.errors import DomainError, NotFound, ValidationError
+from rexian.core.masking import mask_phone
 from rexian.directory.models import Unit
 from rexian.directory.roles import Role
 from rexian.directory.selectors import units_for_picking
@@ -37,7 +38,6 @@ from rexian.tickets.access import (
     HIDDEN_IDENTITY,
     get_ticket_for,
     identity_hidden,
-    mask_phone,
     phone_masked,
     record_identity_shown,
     sees_everything,

@@ -4,7 +4,8 @@
 temporary SQLite file, or a temporary database on the PostgreSQL server the settings point at; it is migrated,
 filled, measured and dropped, so the real database is never touched. `report` needs a million tickets, which
 take minutes to generate: its scratch database is kept for the next run (var/bench/report-N.sqlite3, or the
-database rexian_bench_report_N beside the settings' one) and made anew with --fresh.
+database rexian_bench_report_N beside the settings' one) and made anew with --fresh. `intake` registers appeals
+through the API of a real server on a scratch database (intake/bench.py).
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ class Command(BaseCommand):
         )
         sweep.add_argument("--in-scratch", action="store_true", help=argparse.SUPPRESS)
         _add_report(benches)
+        _add_intake(benches)
         _add_classify(benches)
         _add_hotspots(benches)
 
@@ -54,6 +56,9 @@ class Command(BaseCommand):
             return
         if bench == "hotspots":
             self._hotspots(options)
+            return
+        if bench == "intake":
+            self._intake(options)
             return
         in_scratch = options["in_scratch"]
         if options["tickets"] < 1:
@@ -108,6 +113,19 @@ class Command(BaseCommand):
         for row in rows:
             self.stdout.write(json.dumps(row, ensure_ascii=False))
 
+    def _intake(self, options: dict[str, Any]) -> None:
+        from rexian.intake import bench as intake_bench
+
+        if options["in_scratch"] or options["url"]:
+            try:
+                figures = intake_bench.run(options)
+            except ValueError as error:
+                raise CommandError(str(error)) from error
+            self.stdout.write(json.dumps(figures, ensure_ascii=False))
+            return
+        with _scratch_database(options["database"] or connection.vendor) as url:
+            self.stdout.write(_in_scratch(intake_bench.scratch_command(options), url))
+
     def _measure(self, bench: str, tickets: int, options: dict[str, Any]) -> None:
         from rexian.analytics import bench_report
         from rexian.supervision import bench as bench_sweep
@@ -137,6 +155,20 @@ def _add_report(benches: Any) -> None:
     report.add_argument("--runs", type=int, default=3, help="runs of each timing; the median is printed")
     report.add_argument("--fresh", action="store_true", help="generate the tickets anew even when kept")
     report.add_argument("--in-scratch", action="store_true", help=argparse.SUPPRESS)
+
+
+def _add_intake(benches: Any) -> None:
+    intake = benches.add_parser("intake", help="appeals registered through the API by concurrent clients")
+    intake.add_argument("--clients", type=int, default=32)
+    intake.add_argument("--seconds", type=float, default=30.0)
+    intake.add_argument("--history", type=int, default=5000, help="generated tickets in the scratch database")
+    intake.add_argument("--threads", type=int, default=16, help="the started server's threads per worker")
+    intake.add_argument("--workers", type=int, default=1, help="the started server's processes (rexian serve)")
+    intake.add_argument("--database", choices=["sqlite", "postgresql"], help="the scratch database's kind")
+    intake.add_argument("--url", help="a running server instead of one started on a scratch database")
+    intake.add_argument("--username", help="with --url: a user who may register appeals")
+    intake.add_argument("--password")
+    intake.add_argument("--in-scratch", action="store_true", help=argparse.SUPPRESS)
 
 
 def _add_classify(benches: Any) -> None:
