@@ -100,3 +100,20 @@ def test_readiness_reports_database_migrations_and_worker(settings, monkeypatch)
     assert response.status_code == 503 and response.json()["checks"]["migrations"] == "fail"
     monkeypatch.setattr(health, "database_reachable", lambda: False)
     assert Client().get("/readyz").json() == {"status": "fail", "checks": {"database": "fail"}}
+
+
+@pytest.mark.django_db
+def test_channel_secrets_the_keys_cannot_open_fail_the_check(settings):
+    from rexian.intake.models import ChannelAccount, ChannelKind
+
+    ChannelAccount.objects.create(code="wx-city", name="公众号", kind=ChannelKind.WECHAT, secret="k-1")
+    ChannelAccount.objects.create(code="sms", name="短信", kind=ChannelKind.SMS, secret="")
+    assert doctor.unreadable_channels() == []
+    assert doctor.check_sealed_secrets([]).status is Status.OK
+    old = settings.SECRET_KEY
+    settings.SECRET_KEY = "a-rotated-secret-key-without-its-fallback-0123456789"
+    assert doctor.unreadable_channels() == ["wx-city"]
+    finding = doctor.check_sealed_secrets(doctor.unreadable_channels())
+    assert finding.status is Status.FAIL and "wx-city" in finding.message
+    settings.SECRET_KEY_FALLBACKS = [old]
+    assert doctor.unreadable_channels() == []

@@ -102,6 +102,36 @@ def check_media(path: Path) -> Finding:
     return Finding(name, Status.OK, f"{path} 可写。")
 
 
+def check_sealed_secrets(unreadable: Collection[str]) -> Finding:
+    """Channel secrets sealed under a key that is no longer configured (SECRET_KEY changed without a fallback)."""
+    name = "渠道密钥"
+    if unreadable:
+        return Finding(name, Status.FAIL, f"无法解密 {'、'.join(sorted(unreadable))} 的密钥：SECRET_KEY 已更改？"
+                       "请把旧密钥加入 SECRET_KEY_FALLBACKS，或在后台重新填写这些渠道的密钥。")  # fmt: skip
+    return Finding(name, Status.OK, "已保存的渠道密钥均可解密。")
+
+
+def unreadable_channels() -> list[str]:
+    """The channels whose stored (sealed) secret or mailbox password the configured keys cannot open."""
+    from django.db import connection
+
+    from rexian.core.fields import PREFIX, UnreadableSecret, unseal
+    from rexian.intake.models import ChannelAccount
+
+    with connection.cursor() as cursor:  # the raw columns: the model's field would open them quietly
+        cursor.execute(f"SELECT code, secret, imap_password FROM {ChannelAccount._meta.db_table}")
+        rows = cursor.fetchall()
+    bad = set()
+    for code, *values in rows:
+        for value in values:
+            try:
+                if value and value.startswith(PREFIX):
+                    unseal(value)
+            except UnreadableSecret:
+                bad.add(code)
+    return sorted(bad)
+
+
 def run_checks() -> list[Finding]:
     """Every check on this installation. The database's checks are skipped when it cannot be reached."""
     production = settings.IS_PRODUCTION
@@ -116,4 +146,5 @@ def run_checks() -> list[Finding]:
     if findings[-1].status is Status.OK:
         findings.append(check_calendar(load_calendar().years, clock.local_now().date()))
         findings.append(check_worker(settings.TASK_MODE, health.heartbeat_age()))
+        findings.append(check_sealed_secrets(unreadable_channels()))
     return findings
