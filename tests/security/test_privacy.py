@@ -31,12 +31,12 @@ def web(username: str) -> Client:
     return client
 
 
-def east_ticket(city: City, **extra: object) -> dict:
-    """An appeal by NAME/PHONE dispatched to the east district and signed there."""
+def east_ticket(city: City, co_units: tuple[str, ...] = (), **extra: object) -> dict:
+    """An appeal by NAME/PHONE dispatched to the east district (with co-handling units) and signed there."""
     appeal = {**APPEAL, "citizen_name": NAME, "citizen_phone": PHONE, **extra}
     created = Api("intake").post("/tickets", appeal)
     assert created.status_code == 201, created.content
-    dispatched = Api("dispatcher").act(created.json(), "dispatch", lead_unit="x_east")
+    dispatched = Api("dispatcher").act(created.json(), "dispatch", lead_unit="x_east", co_units=list(co_units))
     assert dispatched.status_code == 200, dispatched.content
     signed = Api("h_east").act(dispatched.json(), "sign")
     assert signed.status_code == 200, signed.content
@@ -107,10 +107,11 @@ def _docx_text(content: bytes) -> str:
 def test_a_confidential_citizen_reaches_no_unit_user_through_any_page_api_document_or_notice(
     city, east_admin, seeded_rules
 ):
-    ticket = east_ticket(city, is_confidential=True)
+    ticket = east_ticket(city, co_units=("d_hrss",), is_confidential=True)
     notice = issue_notice(actor=city.users["shift_lead"], ticket_id=ticket["id"], level=0, text="请加快办理")
     for username in ("h_east", "a_east", "h_hrss"):
         client = web(username)
+        assert client.get(f"/console/tickets/{ticket['id']}/").status_code == 200, username  # each one sees it
         for url in _unit_pages(ticket["id"], notice.pk):
             response = client.get(url)
             assert response.status_code in (200, 404), (username, url, response.status_code)
