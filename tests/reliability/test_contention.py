@@ -3,8 +3,9 @@ database (as behind a load balancer).
 
 Each round every client reads a ticket, waits for the others at a barrier, then sends an action its role may
 take with the version it read: the contenders on one ticket race on one version. Every answer must be 200
-(applied) or 409 (refused), or 404 for a unit's stale request once the ticket has left the unit; each version of a ticket is moved on by exactly one applied action, whose event
-is the next in the ticket's log; and `rexian check-invariants` is clean afterwards.
+(applied) or 409 (refused), or 404 for a unit's stale request once the ticket has left the unit; each version
+of a ticket is moved on by exactly one applied action, whose event is the next in the ticket's log; and
+`rexian check-invariants` is clean afterwards.
 """
 
 from __future__ import annotations
