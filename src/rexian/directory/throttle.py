@@ -8,10 +8,12 @@ window ends. A success clears its user name's count. The counters share core/rat
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.translation import gettext_noop
 
 from rexian.core import ratelimit
 
-REFUSED_MESSAGE = "登录失败次数过多，请 {minutes} 分钟后再试。"
+# One message for the console (translated) and the API (Chinese).
+REFUSED_MESSAGE = gettext_noop("登录失败次数过多，请 %(minutes)s 分钟后再试。")
 
 
 def _limits() -> tuple[int, int, int]:
@@ -46,4 +48,4 @@ def window_minutes() -> int:
 
 
 def refused_message() -> str:
-    return REFUSED_MESSAGE.format(minutes=window_minutes())
+    return REFUSED_MESSAGE % {"minutes": window_minutes()}

@@ -53,7 +53,7 @@ class ThrottledLoginForm(AuthenticationForm):
         username, address = self.cleaned_data.get("username") or "", client_ip(self.request)
         if throttle.refused(username, address):
             self.throttled = True
-            message = gettext("登录失败次数过多，请 %(minutes)s 分钟后再试。") % {"minutes": throttle.window_minutes()}
+            message = gettext(throttle.REFUSED_MESSAGE) % {"minutes": throttle.window_minutes()}
             raise ValidationError(message, code="throttled")
         try:
             cleaned = super().clean()
