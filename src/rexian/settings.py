@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "rexian.supervision",
     "rexian.intake",
     "rexian.telephony",
+    "rexian.knowledge",
     "rexian.routing",
     "rexian.analytics",
     "rexian.imports",

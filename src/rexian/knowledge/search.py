@@ -1,0 +1,145 @@
+"""Search over knowledge entries in two stages.
+
+1. Candidates: the database's full-text index (FTS5 with bm25() on SQLite; a tsvector with a GIN index and
+   ts_rank() on PostgreSQL) finds the entries holding any of the query's rarer terms, best first, at most
+   CANDIDATES of them, filtered by status, unit and category in the same query.
+2. Ranking: knowledge.ranking scores those candidates in Python from their terms and the index's statistics,
+   the same on both databases, so that a result does not depend on which database a centre runs.
+
+A query's terms are its words and bigrams (knowledge.analysis) plus the words of every synonym group it
+touches (Synonym, edited in the admin). The most common terms are left out of the candidate query (they
+would match half the index and slow it) but still count in the ranking.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db import connection
+
+from rexian.knowledge import ranking
+from rexian.knowledge.analysis import expand, query_terms, snippet
+from rexian.knowledge.analysis import highlight as highlighted
+from rexian.knowledge.models import Entry, IndexedTerm, IndexTotals, SearchDoc, Statuses, Synonym
+from rexian.knowledge.rules import EntryStatus
+
+CANDIDATES = 100
+# Terms held by more than this share of the index are left out of the candidate query.
+COMMON_SHARE = 0.05
+# ... unless that leaves fewer than this many terms to look for.
+MIN_CANDIDATE_TERMS = 3
+MAX_CANDIDATE_TERMS = 24
+
+Pieces = list[tuple[str, bool]]
+
+
+@dataclass
+class Hit:
+    entry: Entry
+    score: float
+    title: Pieces
+    snippet: Pieces
+
+
+@dataclass(frozen=True)
+class Filters:
+    statuses: tuple[str, ...] = (EntryStatus.PUBLISHED.value,)
+    unit_id: int | None = None
+    category_ids: tuple[int, ...] = ()
+
+
+def search(text: str, filters: Filters = Filters(), *, limit: int = 10) -> list[Hit]:
+    groups = synonym_groups()
+    scored = rank(text, filters, limit=limit, groups=groups)
+    if not scored:
+        return []
+    entries = Entry.objects.select_related("unit").in_bulk([pk for pk, _ in scored])
+    words = query_terms(text) + expand(text, groups)  # 医保 is marked where the entry says 医疗保障
+    return [
+        Hit(entries[pk], score, highlighted(entries[pk].title, words), snippet(entries[pk].answer, words))
+        for pk, score in scored
+        if pk in entries
+    ]
+
+
+def rank(
+    text: str, filters: Filters = Filters(), *, limit: int = 10, groups: list[list[str]] | None = None
+) -> list[tuple[int, float]]:
+    """The ids of the best entries for a question, with their scores, best first."""
+    query = ranking.Query.of(text, expand(text, synonym_groups() if groups is None else groups))
+    if not query.terms:
+        return []
+    stats = _statistics(query.terms)
+    wanted = _candidate_terms(query.terms, stats)
+    ids = _candidates(wanted, filters)
+    if not ids:
+        return []
+    docs = {d.pk: {f: getattr(d, f) for f in ranking.FIELDS} for d in SearchDoc.objects.filter(pk__in=ids)}
+    scored = [(pk, ranking.score(query, fields, stats)) for pk, fields in docs.items()]
+    scored.sort(key=lambda pair: (-pair[1], pair[0]))
+    return [(pk, s) for pk, s in scored[:limit] if s > 0]
+
+
+def synonym_groups() -> list[list[str]]:
+    return [s.term_list for s in Synonym.objects.filter(is_active=True).only("terms")]
+
+
+def _statistics(terms: Sequence[str]) -> ranking.Statistics:
+    totals = IndexTotals.objects.filter(pk=1).first() or IndexTotals()
+    frequencies = dict(IndexedTerm.objects.filter(term__in=list(terms)).values_list("term", "entries"))
+    n = max(totals.entries, 1)
+    average = {f: max(getattr(totals, f) / n, 1.0) for f in ranking.FIELDS}
+    return ranking.Statistics(entries=totals.entries, frequencies=frequencies, average_lengths=average)
+
+
+def _candidate_terms(terms: Sequence[str], stats: ranking.Statistics) -> list[str]:
+    present = sorted((t for t in terms if stats.frequencies.get(t)), key=lambda t: stats.frequencies[t])
+    limit = max(stats.entries * COMMON_SHARE, 50)
+    rare = [t for t in present if stats.frequencies[t] <= limit]
+    if len(rare) < MIN_CANDIDATE_TERMS:
+        rare = present[:MIN_CANDIDATE_TERMS]
+    return rare[:MAX_CANDIDATE_TERMS]
+
+
+def _candidates(terms: Sequence[str], filters: Filters) -> list[int]:
+    if not terms:
+        return []
+    where, params = _filter_sql(filters)
+    if connection.vendor == "postgresql":
+        tsquery = " | ".join("'" + t.replace("\\", "\\\\").replace("'", "''") + "'" for t in terms)
+        sql = (
+            "SELECT d.entry_id FROM knowledge_searchdoc d JOIN knowledge_entry e ON e.id = d.entry_id"
+            " , to_tsquery('simple', %s) q"
+            f" WHERE d.document @@ q {where}"
+            " ORDER BY ts_rank('{0.1, 0.4, 0.6, 1.0}', d.document, q) DESC, d.entry_id LIMIT %s"
+        )
+    else:
+        tsquery = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+        sql = (
+            "SELECT f.rowid FROM knowledge_fts f JOIN knowledge_entry e ON e.id = f.rowid"
+            f" WHERE knowledge_fts MATCH %s {where}"
+            " ORDER BY bm25(knowledge_fts, 8.0, 5.0, 1.0, 3.0), f.rowid LIMIT %s"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [tsquery, *params, CANDIDATES])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _filter_sql(filters: Filters) -> tuple[str, list[object]]:
+    clauses, params = [], []
+    statuses = [s for s in filters.statuses if s in Statuses.values]
+    if statuses:
+        clauses.append(f"e.status IN ({', '.join(['%s'] * len(statuses))})")
+        params += statuses
+    if filters.unit_id is not None:
+        clauses.append("e.unit_id = %s")
+        params.append(filters.unit_id)
+    if filters.category_ids:
+        marks = ", ".join(["%s"] * len(filters.category_ids))
+        clauses.append(
+            "EXISTS (SELECT 1 FROM knowledge_entry_categories c"
+            f" WHERE c.entry_id = e.id AND c.category_id IN ({marks}))"
+        )
+        params += list(filters.category_ids)
+    return "".join(f" AND {c}" for c in clauses), params
