@@ -221,6 +221,10 @@ REXIAN = {
     "SMS_GATEWAY_TIMEOUT": float(os.environ.get("REXIAN_SMS_GATEWAY_TIMEOUT", "10")),
     # Citizens' personal data on tickets finished this many years ago is anonymised (0: kept for ever).
     "RETENTION_YEARS": int(os.environ.get("REXIAN_RETENTION_YEARS", "3")),
+    # Knowledge entries (docs/search.md): warn this many days before an entry expires, and about published
+    # entries the centre has not reviewed for this many months.
+    "KNOWLEDGE_EXPIRY_NOTICE_DAYS": int(os.environ.get("REXIAN_KNOWLEDGE_EXPIRY_NOTICE_DAYS", "30")),
+    "KNOWLEDGE_REVIEW_MONTHS": int(os.environ.get("REXIAN_KNOWLEDGE_REVIEW_MONTHS", "12")),
 }
 
 # One JSON object per line in production (core/logs.py), readable lines in development.

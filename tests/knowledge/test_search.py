@@ -72,7 +72,8 @@ def test_filters_by_unit_category_and_status(city, entries) -> None:
     assert titles("占道经营", unit_id=city.units["d_hrss"].pk) == []
     assert titles("占道经营", category_ids=(city.categories["020101"].pk,)) == ["占道经营如何举报"]
     draft = actions.create_entry(
-        actor=city.users["centre_admin"], data={"title": "占道经营的罚款标准", "answer": "按条例处罚。", "unit": "d_urban"}
+        actor=city.users["centre_admin"],
+        data={"title": "占道经营的罚款标准", "answer": "按条例处罚。", "unit": "d_urban"},
     )
     assert "占道经营的罚款标准" not in titles("占道经营")
     assert "占道经营的罚款标准" in titles("占道经营", statuses=(EntryStatus.DRAFT.value,))
@@ -95,7 +96,10 @@ def test_an_edit_reindexes_and_the_statistics_follow(city, entries) -> None:
         version=stall.version,
         data={**ENTRIES[2], "variants": "门口有小贩"},
     )
-    assert not IndexedTerm.objects.filter(term="摆摊").exists() or IndexedTerm.objects.get(term="摆摊").entries == before - 1
+    assert (
+        not IndexedTerm.objects.filter(term="摆摊").exists()
+        or IndexedTerm.objects.get(term="摆摊").entries == before - 1
+    )
     assert titles("小贩")[0] == "占道经营如何举报"
     assert titles("摆摊") == []
     totals = IndexTotals.objects.get(pk=1)

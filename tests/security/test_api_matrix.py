@@ -8,12 +8,14 @@ their role may not use a 403, no login a 401, and nobody ever a 5xx.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 
 from rexian.api.api import api as ninja_api
 from rexian.directory.roles import Role
+from rexian.knowledge.actions import create_entry
 from rexian.tickets.actions import create_ticket
 from tests.conftest import APPEAL, Api, City, make_user
 
@@ -24,12 +26,17 @@ CENTRE = frozenset({R.INTAKE, R.DISPATCHER, R.SHIFT_LEAD, R.REVIEWER, R.CALLBACK
 REGISTRARS = frozenset({R.INTAKE, R.DISPATCHER, R.SHIFT_LEAD, R.CENTRE_ADMIN})
 STATS = frozenset({R.DISPATCHER, R.SHIFT_LEAD, R.REVIEWER, R.QUALITY, R.CENTRE_ADMIN, R.CITY_LEADER, R.UNIT_ADMIN})
 CALLS = frozenset({R.INTAKE, R.SHIFT_LEAD, R.CENTRE_ADMIN, R.CITY_LEADER})
+KNOWLEDGE_EDITORS = frozenset({R.SHIFT_LEAD, R.QUALITY, R.CENTRE_ADMIN})
 # A person whose account has no role yet: reference data only.
 NO_ROLE = "no role"
 
 SCREEN = {"subject": "路灯不亮", "description": "东区路灯不亮，晚上很黑。"}
 DUPLICATES = {"citizen_phone": "13800001111", "subject": "路灯不亮", "description": "东区路灯不亮，晚上很黑。"}
 TRANSFER = {"service": "110", "caller_phone": "13800001111", "summary": "小区门口有人打架"}
+# A published entry of 城管局 (no test user's own unit but the centre's): the row's {entry_id}. The edit sends
+# it unchanged (each editor in turn gets 200); the step asked for (submit) is not open to a published entry, so
+# an editor is let in and refused by the entry's state (409), everyone else by their role (403).
+ENTRY = {"title": "占道经营如何举报", "answer": "可拨打 12345 反映。", "unit": "d_urban", "variants": [], "tags": []}
 
 # (method, path, body) → (roles answered 2xx, status for the other roles, does a role-less account get 2xx)
 TABLE: dict[tuple[str, str], tuple[frozenset[Role], int, bool, Any]] = {
@@ -53,6 +60,14 @@ TABLE: dict[tuple[str, str], tuple[frozenset[Role], int, bool, Any]] = {
     ("GET", "/stats/assessment"): (STATS, 403, False, None),
     ("GET", "/stats/hotspots"): (STATS, 403, False, None),
     ("GET", "/calls/figures"): (CALLS, 403, False, None),
+    ("GET", "/knowledge/search"): (EVERY_ROLE, 403, False, None),
+    ("GET", "/knowledge/entries"): (EVERY_ROLE, 403, False, None),
+    ("POST", "/knowledge/entries"): (KNOWLEDGE_EDITORS, 403, False, ENTRY),
+    ("GET", "/knowledge/entries/{entry_id}"): (EVERY_ROLE, 403, False, None),
+    ("PUT", "/knowledge/entries/{entry_id}"): (KNOWLEDGE_EDITORS, 403, False, {**ENTRY, "version": 2}),
+    ("GET", "/knowledge/entries/{entry_id}/versions"): (EVERY_ROLE, 403, False, None),
+    ("POST", "/knowledge/entries/{entry_id}/steps/{step}"): (KNOWLEDGE_EDITORS, 403, False, {"version": 2}),
+    ("POST", "/knowledge/entries/{entry_id}/citations"): (EVERY_ROLE, 403, False, {}),
 }
 # Endpoints outside the table on purpose: the token endpoint (no login by design), uploads and downloads (their
 # access is the ticket's, tested in tests/api/test_attachments.py), and the actions (their own matrix).
@@ -87,10 +102,15 @@ def test_each_role_gets_what_its_row_says(city: City, callers, operation):
     allowed, refused, role_less, body = TABLE[operation]
     method, path = operation
     ticket, _ = create_ticket(actor=city.users["intake"], data=APPEAL)  # registered: no unit sees it yet
-    url = path.replace("{ticket_id}", str(ticket.pk))
+    entry = create_entry(actor=city.users["centre_admin"], data={**ENTRY, "publish": True})
+    url = path.replace("{ticket_id}", str(ticket.pk)).replace("{entry_id}", str(entry.pk)).replace("{step}", "submit")
 
     def call(api: Api) -> int:
-        response = api.get(url) if method == "GET" else api.post(url, body)
+        if method == "PUT":
+            response = api.client.put(f"/api/v1{url}", data=json.dumps(body), content_type="application/json",
+                                      headers=api.headers)  # fmt: skip
+        else:
+            response = api.get(url) if method == "GET" else api.post(url, body)
         assert response.status_code < 500, (url, response.content)
         if response.status_code >= 400:
             assert set(response.json()) == {"code", "message", "fields"}, response.content
@@ -100,6 +120,7 @@ def test_each_role_gets_what_its_row_says(city: City, callers, operation):
     answers = {who: call(api) for who, api in callers.items()}
     expected = {role.value: (200 if role in allowed else refused) for role in EVERY_ROLE}
     expected[NO_ROLE] = 200 if role_less else refused
-    # 201 for a creation, 422 when the body is refused after the role was let in: both mean "allowed".
-    got = {who: 200 if status in (201, 422) else status for who, status in answers.items()}
+    # 201 for a creation, 422 when the body is refused and 409 when the state refuses after the role was let in:
+    # all mean "allowed".
+    got = {who: 200 if status in (201, 409, 422) else status for who, status in answers.items()}
     assert got == expected

@@ -18,6 +18,7 @@ from rexian.core.ratelimit import client_ip
 from rexian.directory import throttle
 from rexian.directory.api import router as directory_router
 from rexian.intake.api import router as intake_router
+from rexian.knowledge.api import router as knowledge_router
 from rexian.routing.api import router as routing_router
 from rexian.taxonomy.api import router as taxonomy_router
 from rexian.telephony.api import router as telephony_router
@@ -181,3 +182,4 @@ api.add_router("", routing_router)
 api.add_router("", intake_router)
 api.add_router("", analytics_router)
 api.add_router("", telephony_router)
+api.add_router("", knowledge_router)

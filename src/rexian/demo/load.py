@@ -18,9 +18,12 @@ from django.db import transaction
 from rexian.core import clock
 from rexian.demo import cityspec, texts
 from rexian.demo.integration import load_integration, reset_integration
+from rexian.demo.knowledge import load_knowledge
 from rexian.directory.models import CatalogueEntry, RoleGrant, Unit, UnitKind, User
 from rexian.directory.roles import Role
 from rexian.directory.selectors import catalogue_entry_for
+from rexian.knowledge import index
+from rexian.knowledge.models import Entry
 from rexian.notify.models import Notification
 from rexian.routing import actions as routing_actions
 from rexian.routing.models import AutoDispatchRule, ClassifierModel, ModelStatus, Task
@@ -54,6 +57,8 @@ def reset() -> None:
         reset_integration()
         Ticket.objects.all().delete()
         DailySequence.objects.all().delete()
+        Entry.objects.all().delete()
+        index.rebuild()
         CatalogueEntry.objects.all().delete()
         User.objects.all().delete()
         for level in (3, 2, 1):
@@ -75,7 +80,8 @@ def load(*, tickets: int = 2000, seed: int = 12345, log: Callable[[str], None] =
         units, categories = load_directory()
         users = _load_users(units)
         linked = load_integration(units)
-    log(f"units {len(units)}, categories {len(categories)}, users {len(users)}")
+    cited = load_knowledge(units, users, random.Random(seed))
+    log(f"units {len(units)}, categories {len(categories)}, users {len(users)}, knowledge entries {len(cited)}+")
     log(f"merged hotlines {linked['hotlines']}, channels {linked['channels']} (docs/integration.md)")
     # The history's receipts and notices still go through the log channel, but one line each would bury the
     # loader's own output.
@@ -83,7 +89,7 @@ def load(*, tickets: int = 2000, seed: int = 12345, log: Callable[[str], None] =
     level = notify_log.level
     notify_log.setLevel(logging.WARNING)
     try:
-        made = _load_tickets(tickets, random.Random(seed), units, users, log)
+        made = _load_tickets(tickets, random.Random(seed), units, users, cited, log)
     finally:
         notify_log.setLevel(level)
     trained = _train_models(users["admin"], log)
@@ -202,6 +208,7 @@ class Story:
     users: dict[str, User]
     moment: datetime
     until: datetime
+    cited: dict[str, str]  # leaf category code -> the knowledge entry a direct answer cites
     ticket: Ticket | None = None
 
     def step(self, hours: float, actor: User, action: Callable[..., Ticket], **kwargs: Any) -> None:
@@ -219,7 +226,12 @@ class Story:
 
 
 def _load_tickets(
-    count: int, rng: random.Random, units: dict[str, Unit], users: dict[str, User], log: Callable[[str], None]
+    count: int,
+    rng: random.Random,
+    units: dict[str, Unit],
+    users: dict[str, User],
+    cited: dict[str, str],
+    log: Callable[[str], None],
 ) -> int:
     leaves = cityspec.leaf_categories()
     districts = [u for u in units.values() if u.kind == UnitKind.DISTRICT]
@@ -238,7 +250,7 @@ def _load_tickets(
             open_outcome = outcome not in {"answered", "rejected", "merged", "closed", "archived"}
             age_days = rng.uniform(1, 8) if open_outcome else rng.uniform(10, 120)
             start = (now - timedelta(days=age_days)).replace(minute=rng.randrange(60))
-            story = Story(rng, users, start, now)
+            story = Story(rng, users, start, now, cited)
             _tell(story, outcome, leaf, district, street, community, units)
             made += 1
             if (i + 1) % 500 == 0:
@@ -290,7 +302,7 @@ def _tell(
             intake,
             actions.answer_directly,
             answer=texts.compose_direct_answer(rng, leaf.code),
-            knowledge_entry=f"KB-{leaf.code}",
+            knowledge_entry=story.cited.get(leaf.code, ""),
         )
         if outcome == "archived":
             story.step(24 * 5, users["lead1"], actions.archive, note="月度归档")

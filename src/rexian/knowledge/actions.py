@@ -5,7 +5,7 @@ version (who changed what) and re-indexes it, so that search, history and entry 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.db import transaction
@@ -169,6 +169,7 @@ def record_use(*, actor: Actor | None, entry_id: int, kind: UseKind | str, ticke
 def clean_entry(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[Category]]:
     """The entry's fields from a form, an API body or a spreadsheet row; every problem named by its field."""
     errors = FieldErrors()
+    data = {**data, **{k: _joined(data[k], sep) for k, sep in LIST_FIELDS.items() if k in data}}
     cleaned: dict[str, Any] = {
         "title": clean_text(errors, "title", data.get("title"), label="标题", limit=TITLE_LIMIT, required=True),
         "variants": _lines(clean_text(errors, "variants", data.get("variants"), label="问法", limit=TEXT_LIMIT)),
@@ -191,6 +192,16 @@ def clean_entry(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[Category]
     return cleaned, categories
 
 
+# Fields that may come as lists (the API's JSON), stored as text: one per line, or separated by spaces.
+LIST_FIELDS = {"variants": "\n", "links": "\n", "tags": " "}
+
+
+def _joined(value: Any, separator: str) -> Any:
+    if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+        return separator.join(value)
+    return value
+
+
 def _lines(text: str) -> str:
     return "\n".join(line.strip() for line in text.splitlines() if line.strip())
 
@@ -198,6 +209,8 @@ def _lines(text: str) -> str:
 def _date(errors: FieldErrors, field: str, value: Any, label: str) -> date | None:
     if value in (None, ""):
         return None
+    if isinstance(value, datetime):  # a spreadsheet's date cell
+        return value.date()
     if isinstance(value, date):
         return value
     try:

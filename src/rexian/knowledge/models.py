@@ -159,12 +159,12 @@ class EntryAttachment(models.Model):
 
 class UseKind(models.TextChoices):
     VIEW = "view", "查看"
-    CITE = "cite", "引用"  # quoted in a reply or a unit's answer
-    DIRECT = "direct", "直答"  # closed an appeal as 即办 with the entry's answer
+    CITE = "cite", "引用"  # its text taken into a reply or an answer
 
 
 class EntryUse(models.Model):
-    """An entry opened, cited or used to answer an appeal directly: the figures per entry (直答率, 引用率)."""
+    """An entry opened or cited. Direct answers (即办 with the entry) are not kept here: they are the ticket
+    events of answer_directly that name the entry, counted from the event log like every ticket figure."""
 
     entry = models.ForeignKey(Entry, verbose_name="条目", on_delete=models.CASCADE, related_name="uses")
     kind = models.CharField("方式", max_length=8, choices=UseKind.choices)

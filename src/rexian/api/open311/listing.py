@@ -40,6 +40,8 @@ def parse_moment(name: str, value: str) -> datetime:
         moment = None
     if moment is None or moment.tzinfo is None:
         raise Open311Error(400, f"{name}：时间格式应为带时区的 ISO 8601，例如 2026-11-01T00:00:00+08:00 或 …Z。")
+    if not 1900 <= moment.year <= 2999:  # 9999-12-31T23:59-14:00 is past Python's last UTC moment
+        raise Open311Error(400, f"{name}：年份应在 1900 至 2999 之间。")
     return moment
 
 
