@@ -201,6 +201,7 @@ REXIAN = {
     # The public portal's limits per client address (core/ratelimit.py; one process unless CACHES is shared).
     "PORTAL_SUBMITS_PER_HOUR": int(os.environ.get("REXIAN_PORTAL_SUBMITS_PER_HOUR", "5")),
     "PORTAL_LOOKUPS_PER_10_MIN": int(os.environ.get("REXIAN_PORTAL_LOOKUPS_PER_10_MIN", "20")),
+    "PORTAL_QUESTIONS_PER_MINUTE": int(os.environ.get("REXIAN_PORTAL_QUESTIONS_PER_MINUTE", "30")),
     # Open311 POST per api_key and client address, and signed webhook calls per channel, per minute.
     "OPEN311_POSTS_PER_MINUTE": int(os.environ.get("REXIAN_OPEN311_POSTS_PER_MINUTE", "30")),
     "WEBHOOK_CALLS_PER_MINUTE": int(os.environ.get("REXIAN_WEBHOOK_CALLS_PER_MINUTE", "600")),

@@ -26,7 +26,7 @@ from rexian.knowledge.models import (
     EntryVersion,
     UseKind,
 )
-from rexian.knowledge.rules import STEP_LABELS, EntryStatus, Party, Step, move, steps_open
+from rexian.knowledge.rules import STEP_LABELS, EntryStatus, Party, Step, is_expired, move, steps_open
 from rexian.taxonomy.models import Category
 from rexian.tickets.access import Actor
 from rexian.tickets.validation import FieldErrors, clean_text
@@ -144,9 +144,9 @@ def expire_due(today: date | None = None) -> int:
     count = 0
     for entry_id in list(due):
         with transaction.atomic():
-            entry = Entry.objects.select_for_update().get(pk=entry_id)
-            if entry.status != EntryStatus.PUBLISHED:
-                continue
+            entry = Entry.objects.select_for_update().select_related("unit").get(pk=entry_id)
+            if entry.status != EntryStatus.PUBLISHED or not is_expired(entry.expires_on, today):
+                continue  # changed since the list was read
             entry.status = EntryStatus.EXPIRED
             _touch(entry, None)
             _version(entry, None, Step.EXPIRE, [], f"失效日期 {entry.expires_on:%Y-%m-%d} 已到")

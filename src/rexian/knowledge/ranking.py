@@ -67,3 +67,15 @@ def score(query: Query, fields: Mapping[str, str], stats: Statistics) -> float:
         if evidence:
             total += query.weights.get(term, 1.0) * stats.idf(term) * evidence / (K1 + evidence)
     return total
+
+
+def coverage(query: Query, fields: Mapping[str, str], stats: Statistics) -> float:
+    """The share of the question's own words (weighted by rarity) that the entry holds: 1.0 when every word the
+    caller used is in it. Synonyms stand in for the word they came from; bigrams do not count."""
+    held = " ".join(f" {fields.get(f, '')} " for f in FIELDS)
+    own = [t for t in query.terms if query.weights.get(t) == 1.0]
+    total = sum(stats.idf(t) for t in own)
+    if not total:
+        return 0.0
+    found = sum(stats.idf(t) for t in own if f" {t} " in held)
+    return found / total

@@ -115,16 +115,14 @@ def is_expired(expires_on: date | None, today: date) -> bool:
     return expires_on is not None and expires_on <= today
 
 
-def expires_soon(expires_on: date | None, today: date, within_days: int) -> bool:
-    return expires_on is not None and today < expires_on <= today + timedelta(days=within_days)
+def expiry_notice_until(today: date, notice_days: int) -> date:
+    """Entries expiring after today and up to this date are announced (到期提醒)."""
+    return today + timedelta(days=notice_days)
 
 
-def review_overdue(last_reviewed: date | None, today: date, months: int) -> bool:
-    """Not checked by the centre for `months` months (an entry never reviewed counts from its creation, which
-    the caller passes instead)."""
-    if last_reviewed is None:
-        return True
-    return add_months(last_reviewed, months) <= today
+def review_due_before(today: date, months: int) -> date:
+    """Entries last reviewed (or, never reviewed, created) before this date are due for review (久未复核)."""
+    return add_months(today, -months)
 
 
 def add_months(day: date, months: int) -> date:

@@ -25,6 +25,9 @@ from rexian.knowledge.models import Entry, IndexedTerm, IndexTotals, SearchDoc, 
 from rexian.knowledge.rules import EntryStatus
 
 CANDIDATES = 100
+# A match is strong (the knowledge base answers this) when the best entry holds this share of the question's
+# words, weighted by rarity (ranking.coverage).
+STRONG_COVERAGE = 0.7
 # Terms held by more than this share of the index are left out of the candidate query.
 COMMON_SHARE = 0.05
 # ... unless that leaves fewer than this many terms to look for.
@@ -40,6 +43,11 @@ class Hit:
     score: float
     title: Pieces
     snippet: Pieces
+    coverage: float = 0.0
+
+    @property
+    def is_strong(self) -> bool:
+        return self.coverage >= STRONG_COVERAGE
 
 
 @dataclass(frozen=True)
@@ -54,31 +62,49 @@ def search(text: str, filters: Filters = Filters(), *, limit: int = 10) -> list[
     scored = rank(text, filters, limit=limit, groups=groups)
     if not scored:
         return []
-    entries = Entry.objects.select_related("unit").in_bulk([pk for pk, _ in scored])
+    entries = Entry.objects.select_related("unit").in_bulk([r.entry_id for r in scored])
     words = query_terms(text) + expand(text, groups)  # 医保 is marked where the entry says 医疗保障
     return [
-        Hit(entries[pk], score, highlighted(entries[pk].title, words), snippet(entries[pk].answer, words))
-        for pk, score in scored
-        if pk in entries
-    ]
+        Hit(entries[r.entry_id], r.score, highlighted(entries[r.entry_id].title, words),
+            snippet(entries[r.entry_id].answer, words), r.coverage)
+        for r in scored
+        if r.entry_id in entries
+    ]  # fmt: skip
+
+
+def strong_match(text: str) -> Hit | None:
+    """The published entry that answers this appeal, when one clearly does (see STRONG_COVERAGE)."""
+    hits = search(text, limit=1)
+    return hits[0] if hits and hits[0].is_strong else None
+
+
+@dataclass(frozen=True)
+class Ranked:
+    entry_id: int
+    score: float
+    coverage: float
 
 
 def rank(
     text: str, filters: Filters = Filters(), *, limit: int = 10, groups: list[list[str]] | None = None
-) -> list[tuple[int, float]]:
-    """The ids of the best entries for a question, with their scores, best first."""
+) -> list[Ranked]:
+    """The best entries for a question, best first, with their scores and how much of the question they hold."""
     query = ranking.Query.of(text, expand(text, synonym_groups() if groups is None else groups))
     if not query.terms:
         return []
     stats = _statistics(query.terms)
-    wanted = _candidate_terms(query.terms, stats)
-    ids = _candidates(wanted, filters)
+    ids = _candidates(_candidate_terms(query.terms, stats), filters)
     if not ids:
         return []
     docs = {d.pk: {f: getattr(d, f) for f in ranking.FIELDS} for d in SearchDoc.objects.filter(pk__in=ids)}
-    scored = [(pk, ranking.score(query, fields, stats)) for pk, fields in docs.items()]
-    scored.sort(key=lambda pair: (-pair[1], pair[0]))
-    return [(pk, s) for pk, s in scored[:limit] if s > 0]
+    scored = sorted(((ranking.score(query, fields, stats), pk) for pk, fields in docs.items()), key=_best_first)
+    return [
+        Ranked(pk, score, ranking.coverage(query, docs[pk], stats)) for score, pk in scored[:limit] if score > 0
+    ]
+
+
+def _best_first(pair: tuple[float, int]) -> tuple[float, int]:
+    return -pair[0], pair[1]
 
 
 def synonym_groups() -> list[list[str]]:

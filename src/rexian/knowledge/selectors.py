@@ -4,7 +4,7 @@ entries about to expire or long unreviewed, and the figures of use per entry and
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
@@ -14,7 +14,7 @@ from rexian.core.errors import NotFound
 from rexian.directory.models import Unit
 from rexian.directory.roles import CENTRE_ROLES
 from rexian.knowledge.models import Entry, EntryUse, UseKind
-from rexian.knowledge.rules import EntryStatus, add_months
+from rexian.knowledge.rules import EntryStatus, expiry_notice_until, review_due_before
 from rexian.tickets.access import Actor
 from rexian.tickets.models import Ticket, TicketEvent
 from rexian.tickets.workflow import Action
@@ -63,7 +63,7 @@ def unit_scope(actor: Actor, entries: QuerySet[Entry]) -> QuerySet[Entry]:
 def expiring(actor: Actor, today: date | None = None) -> QuerySet[Entry]:
     """Published entries whose expiry date comes within the notice period (到期提醒)."""
     today = today or clock.local_now().date()
-    until = today + timedelta(days=settings.REXIAN["KNOWLEDGE_EXPIRY_NOTICE_DAYS"])
+    until = expiry_notice_until(today, settings.REXIAN["KNOWLEDGE_EXPIRY_NOTICE_DAYS"])
     found = visible_entries(actor).filter(status=EntryStatus.PUBLISHED, expires_on__gt=today, expires_on__lte=until)
     return unit_scope(actor, found).order_by("expires_on", "pk")
 
@@ -71,8 +71,7 @@ def expiring(actor: Actor, today: date | None = None) -> QuerySet[Entry]:
 def review_overdue(actor: Actor, today: date | None = None) -> QuerySet[Entry]:
     """Published entries the centre has not reviewed for the review period (久未复核)."""
     today = today or clock.local_now().date()
-    months = settings.REXIAN["KNOWLEDGE_REVIEW_MONTHS"]
-    since = add_months(today, -months)
+    since = review_due_before(today, settings.REXIAN["KNOWLEDGE_REVIEW_MONTHS"])
     cutoff = datetime(since.year, since.month, since.day, tzinfo=clock.SHANGHAI)
     found = (
         visible_entries(actor)

@@ -1,6 +1,6 @@
 """The work done every minute: the sweep, retries of failed notifications, the scan of new appeals for sensitive
-themes, the statistics' daily roll-up, a hotspot snapshot, the periodic reports due, and once a day the retention
-period's anonymisation (core/retention.py).
+themes, the statistics' daily roll-up, a hotspot snapshot, the periodic reports due, knowledge entries whose
+expiry date has come, and once a day the retention period's anonymisation (core/retention.py).
 
 `rexian worker` runs it in a background thread (and `rexian serve` too when tasks run in-process, as in the
 demo), so that a centre needs no cron entry.
@@ -18,6 +18,7 @@ from rexian.core import clock, retention
 from rexian.core.health import beat
 from rexian.intake.mail import poll_mailboxes
 from rexian.intake.webhooks import forget_old_nonces
+from rexian.knowledge.actions import expire_due
 from rexian.notify.sending import retry_due_deliveries
 from rexian.notify.tasks import catch_up
 from rexian.supervision.sweep import sweep
@@ -39,6 +40,7 @@ def every_minute() -> dict[str, int]:
     result["mails"] = poll_mailboxes(now)
     result["nonces_expired"] = forget_old_nonces(now)
     result["anonymised"] = retention.run_daily(now)
+    result["knowledge_expired"] = expire_due()
     return result
 
 

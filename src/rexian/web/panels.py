@@ -1,6 +1,7 @@
 """The intake workbench's side panels: each looks at the form as the agent types and says something useful
 — the scope and emergency screening, the classifier's guesses, the dispatch suggestion with its reasons,
-possible duplicates, and (later) the knowledge base.
+possible duplicates. The knowledge base's answers have their own, faster request (web/views/intake.knowledge):
+they follow every pause in typing while these wait for a longer one.
 
 Titles and empty messages are marked for the catalogue here and translated by the template; the items are
 translated as they are made, in the language of the request.
@@ -169,16 +170,11 @@ def duplicate_panel(actor: Actor, reading: Reading) -> Panel:
     return Panel("duplicates", title, items, empty, warn=bool(items))
 
 
-def knowledge_panel(actor: Actor, reading: Reading) -> Panel:
-    return Panel("knowledge", gettext_noop("知识库参考"), [], gettext_noop("知识库尚未建立条目。"))
-
-
 PANELS: tuple[Callable[[Actor, Reading], Panel], ...] = (
     scope_panel,
     classification_panel,
     routing_panel,
     duplicate_panel,
-    knowledge_panel,
 )
 
 

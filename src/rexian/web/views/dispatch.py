@@ -1,5 +1,7 @@
 """派单: the queue of registered tickets, urgent and oldest first, each pre-filled with its suggested unit
-and the reasons (routing/suggest.py); dispatch one in place (htmx), or tick several and dispatch them together."""
+and the reasons (routing/suggest.py); dispatch one in place (htmx), or tick several and dispatch them together.
+A ticket the knowledge base clearly answers says so, and goes back to the agents in one click to be answered
+at once (部门知识库已有明确答复)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from django.utils.translation import gettext, ngettext
 
 from rexian.core.errors import DomainError
 from rexian.directory.selectors import units_for_picking
+from rexian.knowledge.search import strong_match
 from rexian.tickets.access import visible_tickets
 from rexian.tickets.actions import dispatch
 from rexian.tickets.selectors import LIST_RELATED, dispatch_queue
@@ -19,7 +22,7 @@ from rexian.web.views.common import ticket_page, with_suggestions, workbench
 @workbench("dispatch")
 def queue(request: HttpRequest) -> HttpResponse:
     page = ticket_page(request, dispatch_queue(request.user))
-    rows = with_suggestions(page.items)
+    rows = [(t, s, strong_match(f"{t.subject} {t.description}"[:500])) for t, s in with_suggestions(page.items)]
     context = {"active": "dispatch", "page": page, "rows": rows, "units": list(units_for_picking())}
     return render(request, "web/console/dispatch.html", context)
 

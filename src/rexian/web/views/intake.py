@@ -1,5 +1,6 @@
 """受理: the agent with a caller on the line. Look the caller up, register the appeal, and either save it
-for dispatch (F2), answer it at once and close it (即办, F4), or refuse it as out of scope (F8)."""
+for dispatch (F2), answer it at once and close it (即办, F4: with a knowledge entry's answer, cited), or refuse
+it as out of scope (F8)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,9 @@ from django.utils.translation import gettext
 from rexian.core.errors import DomainError, ValidationError
 from rexian.directory.models import Unit, UnitKind
 from rexian.intake.actions import record_transfer
+from rexian.knowledge.rules import EntryStatus
+from rexian.knowledge.search import search
+from rexian.knowledge.selectors import entry_by_code
 from rexian.supervision.selectors import with_deadlines
 from rexian.taxonomy.choices import AppealType, Channel, Urgency
 from rexian.taxonomy.models import Category
@@ -35,6 +39,8 @@ APPEAL_FIELDS = (
 )  # fmt: skip
 FLAGS = ("is_anonymous", "is_confidential")
 FINISHES = {"answer": Action.ANSWER_DIRECTLY, "reject": Action.REJECT_OUT_OF_SCOPE}
+KNOWLEDGE_HITS = 5
+SEARCH_TEXT_LIMIT = 500  # a long description's start says what it is about; the rest only slows the search
 
 
 def _appeal(post: Any) -> dict[str, Any]:
@@ -140,6 +146,9 @@ def _link_call(request: HttpRequest, call_id: str, ticket: Any) -> None:
 
 def _register_and_finish(request: HttpRequest, data: dict[str, Any], finish: Action, key: str | None) -> Any:
     params, missing = _finish_params(finish, request.POST)
+    if finish is Action.ANSWER_DIRECTLY:  # the entry the agent took the answer from, if it still stands
+        cited = entry_by_code(request.POST.get("knowledge_entry", ""))
+        params["knowledge_entry"] = cited.code if cited and cited.status == EntryStatus.PUBLISHED else ""
     if missing:  # report the empty answer together with any problem of the appeal itself
         fields = dict(missing)
         try:
@@ -166,6 +175,14 @@ def caller(request: HttpRequest) -> HttpResponse:
 def panels(request: HttpRequest) -> HttpResponse:
     """The side panels for the form as it stands (htmx, on every pause in typing)."""
     return render(request, "web/partials/intake_panels.html", {"panels": panels_for(request.user, request.POST)})
+
+
+@workbench("intake")
+def knowledge(request: HttpRequest) -> HttpResponse:
+    """The knowledge base's best answers to the appeal as typed so far (htmx, on every short pause)."""
+    text = f"{request.POST.get('subject', '')} {request.POST.get('description', '')}".strip()
+    hits = search(text[:SEARCH_TEXT_LIMIT], limit=KNOWLEDGE_HITS) if text else []
+    return render(request, "web/partials/knowledge_suggestions.html", {"hits": hits, "text": text})
 
 
 @workbench("intake")

@@ -18,7 +18,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -26,6 +26,7 @@ from rexian.core.clock import SHANGHAI
 from rexian.core.errors import DomainError, InvalidTransition, NotFound, StaleVersion, ValidationError
 from rexian.core.ratelimit import client_ip, hit
 from rexian.directory.models import Unit, UnitKind
+from rexian.knowledge.search import search
 from rexian.notify.templates import redact
 from rexian.supervision.selectors import public_listed
 from rexian.taxonomy.choices import AppealType, Channel
@@ -83,6 +84,9 @@ PUBLIC_WORDING: dict[Action, str] = {
     Action.ARCHIVE: "已归档",
 }
 OUTCOMES = frozenset(o.value for o in CallbackOutcome)
+QUESTION_LIMIT = 200
+ANSWERS_SHOWN = 5
+ASK_LIMITED = gettext_noop("提问过于频繁，请稍后再试。")
 MAX_MERGE_HOPS = 10  # a merge chain longer than this is a data error: stop rather than loop
 CITIZEN_NAME = str(CitizenActor())  # the actor_name of events the citizen wrote on the portal
 
@@ -109,6 +113,21 @@ class MergedInto:
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "web/portal/home.html")
+
+
+@require_GET
+def ask(request: HttpRequest) -> HttpResponse:
+    """问答: a citizen's question answered from the published knowledge entries (the plain-language answer
+    first), before they write an appeal about it."""
+    question = request.GET.get("q", "").strip()[:QUESTION_LIMIT]
+    context: dict[str, Any] = {"question": question, "hits": []}
+    if question:
+        limit = _setting("PORTAL_QUESTIONS_PER_MINUTE")
+        if not hit("portal_ask", client_ip(request), limit=limit, window_seconds=60):
+            context["error"] = gettext(ASK_LIMITED)
+            return render(request, "web/portal/ask.html", context, status=429)
+        context["hits"] = search(question, limit=ANSWERS_SHOWN)
+    return render(request, "web/portal/ask.html", context)
 
 
 @require_GET

@@ -1,0 +1,103 @@
+"""The knowledge base at work: suggestions on the intake desk as the agent types, 即办 with an entry's answer
+(cited in the event, counted per entry), and the dispatcher told when the knowledge base answers a ticket."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from rexian.knowledge import actions as knowledge
+from rexian.knowledge.models import Entry
+from rexian.knowledge.rules import Step
+from rexian.knowledge.selectors import use_figures
+from rexian.tickets.actions import create_ticket
+from rexian.tickets.models import TicketEvent
+from rexian.tickets.workflow import Action
+from tests.conftest import APPEAL, City
+
+ENTRY = {
+    "title": "灵活就业人员如何缴纳养老保险",
+    "variants": "打零工的自己怎么交社保\n没单位了养老保险咋交",
+    "answer": "灵活就业人员可持身份证到社保经办窗口登记，按月或按年自行缴纳城镇职工基本养老保险。",
+    "plain_answer": "没单位也能自己交养老保险，带身份证去社保窗口登记就行。",
+    "unit": "d_hrss",
+}
+
+
+@pytest.fixture
+def entry(city: City) -> Entry:
+    return knowledge.create_entry(actor=city.users["centre_admin"], data={**ENTRY, "publish": True})
+
+
+def login(city: City, username: str) -> Client:
+    client = Client()
+    client.force_login(city.users[username])
+    return client
+
+
+def test_the_desk_suggests_entries_as_the_agent_types(city: City, entry: Entry) -> None:
+    response = login(city, "intake").post(
+        reverse("intake_knowledge"), {"subject": "咨询社保", "description": "来电人打零工，想问自己怎么交社保"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert f'data-value-also="{entry.code}"' in page  # 采用答复 fills the answer and cites the entry
+    assert "<mark>" in page and "灵活就业人员如何缴纳养老保险" in page.replace("<mark>", "").replace("</mark>", "")
+    assert ENTRY["plain_answer"] in page  # 采用白话版
+    empty = login(city, "intake").post(reverse("intake_knowledge"), {"subject": "", "description": ""})
+    assert "输入诉求标题或内容后显示知识库答复" in empty.content.decode()
+
+
+def test_unit_users_cannot_use_the_desk_search(city: City, entry: Entry) -> None:
+    response = login(city, "h_hrss").post(reverse("intake_knowledge"), {"subject": "社保"})
+    assert response.status_code == 403
+
+
+def test_answering_with_an_entry_cites_it_and_counts_for_it(city: City, entry: Entry) -> None:
+    form = {**APPEAL, "subject": "打零工怎么交社保", "appeal_type": "consult", "finish": "answer",
+            "answer": entry.answer, "knowledge_entry": entry.code, "idempotency_key": "k-1"}  # fmt: skip
+    response = login(city, "intake").post(reverse("intake"), form)
+    assert response.status_code == 302
+    event = TicketEvent.objects.get(action=Action.ANSWER_DIRECTLY)
+    assert event.payload["knowledge_entry"] == entry.code
+    assert use_figures([entry])[entry.pk].direct_answers == 1
+
+
+def test_a_withdrawn_or_unknown_entry_is_not_cited(city: City, entry: Entry) -> None:
+    knowledge.take_step(actor=city.users["centre_admin"], entry_id=entry.pk, version=entry.version, step=Step.WITHDRAW)
+    for number, code in enumerate((entry.code, "KB999999", "<script>")):
+        form = {**APPEAL, "finish": "answer", "answer": "已答复。", "knowledge_entry": code,
+                "idempotency_key": f"k-{number}"}  # fmt: skip
+        assert login(city, "intake").post(reverse("intake"), form).status_code == 302
+    assert set(TicketEvent.objects.filter(action=Action.ANSWER_DIRECTLY).values_list("payload__knowledge_entry",
+                                                                                     flat=True)) == {""}  # fmt: skip
+
+
+def test_the_dispatcher_sees_when_the_knowledge_base_answers(city: City, entry: Entry) -> None:
+    answered, _ = create_ticket(
+        actor=city.users["intake"],
+        data={**APPEAL, "subject": "灵活就业人员缴纳养老保险", "description": "打零工的自己怎么交养老保险社保"},
+    )
+    other, _ = create_ticket(actor=city.users["intake"], data=APPEAL)
+    page = login(city, "dispatcher").get(reverse("dispatch")).content.decode()
+    row = page[page.index(f'id="row-{answered.pk}"') :]
+    row = row[: row.index("</tr>")]
+    assert "知识库已有明确答复" in row and entry.title in row
+    assert "return_to_intake" in row
+    other_row = page[page.index(f'id="row-{other.pk}"') :]
+    assert "知识库已有明确答复" not in other_row[: other_row.index("</tr>")]
+
+
+def test_citizens_ask_the_portal_and_read_the_plain_answer_first(city: City, entry: Entry, settings) -> None:
+    draft = knowledge.create_entry(
+        actor=city.users["centre_admin"], data={**ENTRY, "title": "灵活就业养老保险内部口径", "answer": "内部。"}
+    )
+    client = Client()
+    page = client.get(reverse("portal_ask"), {"q": "打零工怎么交养老保险"}).content.decode()
+    assert ENTRY["plain_answer"] in page and ENTRY["answer"] in page
+    assert page.index(ENTRY["plain_answer"]) < page.index(ENTRY["answer"])
+    assert draft.title not in page  # only published entries reach the public
+    assert "没有找到相关解答" in client.get(reverse("portal_ask"), {"q": "量子色动力学"}).content.decode()
+    settings.REXIAN = {**settings.REXIAN, "PORTAL_QUESTIONS_PER_MINUTE": 2}
+    assert client.get(reverse("portal_ask"), {"q": "社保"}).status_code == 429
