@@ -33,7 +33,7 @@ NARROWER: dict[str, frozenset[Role]] = {
 # Values for the URLs' parameters: ids that exist nowhere (an allowed role then gets 404, not 403).
 ARGUMENTS = {"ticket_id": 999999, "attachment_id": 999999, "watch_id": 999999, "alert_id": 999999,
              "notice_id": 999999, "model_id": 999999, "rule_id": 999999, "job_id": 999999, "report_id": 999999,
-             "call_pk": 999999, "action": "sign", "part": "xlsx"}  # fmt: skip
+             "call_pk": 999999, "entry_id": 999999, "action": "sign", "part": "xlsx"}  # fmt: skip
 
 
 def _patterns() -> list[URLPattern]:

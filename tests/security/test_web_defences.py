@@ -143,7 +143,7 @@ def test_htmx_requests_send_the_csrf_token_from_the_page():
 
 def _post_urls() -> list[str]:
     kwargs = {"ticket_id": 1, "attachment_id": 1, "watch_id": 1, "alert_id": 1, "notice_id": 1, "model_id": 1,
-              "rule_id": 1, "job_id": 1, "report_id": 1, "call_pk": 1, "action": "sign", "part": "xlsx",
+              "rule_id": 1, "job_id": 1, "report_id": 1, "call_pk": 1, "entry_id": 1, "action": "sign", "part": "xlsx",
               "number": "2026112100001"}  # fmt: skip
     urls = ["/login/", "/logout/"]
     for pattern in [*console_patterns, *portal_patterns]:

@@ -80,13 +80,20 @@ def test_the_dispatcher_sees_when_the_knowledge_base_answers(city: City, entry: 
         data={**APPEAL, "subject": "灵活就业人员缴纳养老保险", "description": "打零工的自己怎么交养老保险社保"},
     )
     other, _ = create_ticket(actor=city.users["intake"], data=APPEAL)
-    page = login(city, "dispatcher").get(reverse("dispatch")).content.decode()
-    row = page[page.index(f'id="row-{answered.pk}"') :]
-    row = row[: row.index("</tr>")]
-    assert "知识库已有明确答复" in row and entry.title in row
-    assert "return_to_intake" in row
-    other_row = page[page.index(f'id="row-{other.pk}"') :]
-    assert "知识库已有明确答复" not in other_row[: other_row.index("</tr>")]
+    dispatcher = login(city, "dispatcher")
+    queue = dispatcher.get(reverse("dispatch")).content.decode()
+    assert reverse("dispatch_knowledge", args=[answered.pk]) in queue  # each row asks as it comes into view
+    hint = dispatcher.get(reverse("dispatch_knowledge", args=[answered.pk])).content.decode()
+    assert "知识库已有明确答复" in hint and entry.title in hint and "return_to_intake" in hint
+    assert "知识库已有明确答复" not in dispatcher.get(reverse("dispatch_knowledge", args=[other.pk])).content.decode()
+    reason = hint[hint.index('name="reason" value="') + 21 :].split('"')[0]
+    returned = dispatcher.post(
+        reverse("ticket_act", args=[answered.pk, "return_to_intake"]),
+        {"version": answered.version, "reason": reason, "next": reverse("dispatch")},
+    )
+    assert returned.status_code == 302
+    assert TicketEvent.objects.filter(ticket=answered, action=Action.RETURN_TO_INTAKE).exists()
+    assert login(city, "h_hrss").get(reverse("dispatch_knowledge", args=[answered.pk])).status_code == 403
 
 
 def test_citizens_ask_the_portal_and_read_the_plain_answer_first(city: City, entry: Entry, settings) -> None:

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 
 from rexian.knowledge.analysis import index_terms
 from rexian.knowledge.models import Entry, IndexedTerm, IndexTotals, SearchDoc
@@ -34,7 +35,7 @@ def terms_of(entry: Entry, category_names: Sequence[str] = ()) -> Terms:
 
 
 def _category_names(entry: Entry) -> list[str]:
-    return [c.name for c in entry.categories.all()] if entry.pk else []
+    return [c.name for c in entry.categories.all()]
 
 
 def index_entry(entry: Entry) -> None:
@@ -57,6 +58,7 @@ def index_entries(entries: Iterable[Entry]) -> int:
 
 
 def _index_batch(entries: Sequence[Entry]) -> int:
+    prefetch_related_objects([e for e in entries if e.pk], "categories")  # one query, not one per entry
     with transaction.atomic():
         old = {d.pk: _doc_terms(d) for d in SearchDoc.objects.filter(pk__in=[e.pk for e in entries])}
         new = {e.pk: terms_of(e, _category_names(e)) for e in entries}

@@ -22,6 +22,8 @@ def label_sources() -> dict[str, list[str]]:
     from rexian.analytics.models import ReportKind
     from rexian.directory.models import UnitKind
     from rexian.directory.roles import ROLE_LABELS
+    from rexian.knowledge.actions import FIELD_LABELS as KNOWLEDGE_FIELDS
+    from rexian.knowledge.rules import STATUS_LABELS, STEP_LABELS
     from rexian.supervision.clocks import Card, Light
     from rexian.supervision.models import WatchKind
     from rexian.taxonomy.choices import AppealType, Channel, Urgency
@@ -73,6 +75,9 @@ def label_sources() -> dict[str, list[str]]:
         "rexian.web.views.stats.PERIODS": list(PERIODS.values()),
         "rexian.web.views.stats.GROUPS": list(GROUPS.values()),
         "rexian.analytics.models.ReportKind": [str(label) for label in ReportKind.labels],
+        "rexian.knowledge.rules.STATUS_LABELS": list(STATUS_LABELS.values()),
+        "rexian.knowledge.rules.STEP_LABELS": list(STEP_LABELS.values()),
+        "rexian.knowledge.actions.FIELD_LABELS": list(KNOWLEDGE_FIELDS.values()),
     }
 
 
@@ -184,6 +189,7 @@ LABELS = (
     gettext_noop("统计"),
     gettext_noop("话务"),
     gettext_noop("接入"),
+    gettext_noop("知识库"),
     # rexian.web.forms.ACTION_FORMS
     gettext_noop("标题"),
     gettext_noop("诉求内容"),
@@ -313,4 +319,28 @@ LABELS = (
     gettext_noop("月报"),
     gettext_noop("季报"),
     gettext_noop("年报"),
+    # rexian.knowledge.rules.STATUS_LABELS
+    gettext_noop("草稿"),
+    gettext_noop("待审核"),
+    gettext_noop("已发布"),
+    gettext_noop("已过期"),
+    gettext_noop("已撤回"),
+    # rexian.knowledge.rules.STEP_LABELS
+    gettext_noop("新建"),
+    gettext_noop("修改"),
+    gettext_noop("提交审核"),
+    gettext_noop("审核发布"),
+    gettext_noop("退回修改"),
+    gettext_noop("撤回"),
+    gettext_noop("到期失效"),
+    gettext_noop("恢复为草稿"),
+    # rexian.knowledge.actions.FIELD_LABELS
+    gettext_noop("问法"),
+    gettext_noop("标准答复"),
+    gettext_noop("白话版"),
+    gettext_noop("维护单位"),
+    gettext_noop("标签"),
+    gettext_noop("相关链接"),
+    gettext_noop("生效日期"),
+    gettext_noop("失效日期"),
 )

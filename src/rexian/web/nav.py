@@ -61,6 +61,8 @@ NAV: tuple[NavItem, ...] = (
     NavItem("imports", "导入", "imports", frozenset({Role.CENTRE_ADMIN}), "Alt+I"),
     NavItem("calls", "话务", "calls", CALLS_ROLES, "Alt+C"),
     NavItem("channels", "接入", "channels", CHANNELS_ROLES, "Alt+J"),
+    # 知识库: every staff role reads it; the centre's editors and the units write (knowledge/actions.py decides).
+    NavItem("knowledge", "知识库", "knowledge", (CENTRE_ROLES | UNIT_ROLES) - NOT_STAFF, "Alt+K"),
 )
 
 

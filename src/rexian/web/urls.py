@@ -9,6 +9,7 @@ from rexian.web.views import (
     dispatch,
     imports,
     intake,
+    knowledge,
     notices,
     portal,
     review,
@@ -25,10 +26,12 @@ console_patterns = [
     path("intake/", intake.desk, name="intake"),
     path("intake/caller", intake.caller, name="intake_caller"),
     path("intake/panels", intake.panels, name="intake_panels"),
+    path("intake/knowledge", intake.knowledge, name="intake_knowledge"),
     path("intake/transfer", intake.transfer, name="intake_transfer"),
     path("intake/call", calls.screen_pop, name="intake_call"),
     path("dispatch/", dispatch.queue, name="dispatch"),
     path("dispatch/batch", dispatch.batch, name="dispatch_batch"),
+    path("dispatch/<int:ticket_id>/knowledge", dispatch.knowledge_hint, name="dispatch_knowledge"),
     path("unit/", unit.inbox, name="unit_inbox"),
     path("review/", review.queue, name="review"),
     path("callback/", callback.queue, name="callback"),
@@ -68,6 +71,14 @@ console_patterns = [
     path("stats/reports/<int:report_id>/<str:part>", stats.report_file, name="stats_report_file"),
     path("calls/", calls.board, name="calls"),
     path("calls/<int:call_pk>/called-back", calls.called_back, name="call_called_back"),
+    path("knowledge/", knowledge.index, name="knowledge"),
+    path("knowledge/new", knowledge.new, name="knowledge_new"),
+    path("knowledge/import", knowledge.import_entries, name="knowledge_import"),
+    path("knowledge/export", knowledge.export, name="knowledge_export"),
+    path("knowledge/<int:entry_id>/", knowledge.entry, name="knowledge_entry"),
+    path("knowledge/<int:entry_id>/edit", knowledge.edit, name="knowledge_edit"),
+    path("knowledge/<int:entry_id>/step", knowledge.step, name="knowledge_step"),
+    path("knowledge/<int:entry_id>/files/<int:attachment_id>", knowledge.download, name="knowledge_file"),
 ]
 
 portal_patterns = [
@@ -78,6 +89,7 @@ portal_patterns = [
     path("track/<str:number>", portal.status, name="portal_status"),
     path("track/<str:number>/rate", portal.rate, name="portal_rate"),
     path("listed/", portal.listed, name="portal_listed"),
+    path("ask", portal.ask, name="portal_ask"),
 ]
 
 urlpatterns = [

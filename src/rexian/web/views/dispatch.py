@@ -6,25 +6,39 @@ at once (部门知识库已有明确答复)."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext, ngettext
 
-from rexian.core.errors import DomainError
+from rexian.core.errors import DomainError, NotFound
 from rexian.directory.selectors import units_for_picking
 from rexian.knowledge.search import strong_match
-from rexian.tickets.access import visible_tickets
+from rexian.tickets.access import get_ticket_for, visible_tickets
 from rexian.tickets.actions import dispatch
 from rexian.tickets.selectors import LIST_RELATED, dispatch_queue
 from rexian.web.views.common import ticket_page, with_suggestions, workbench
+
+SEARCH_TEXT_LIMIT = 500  # the appeal's start says what it is about; the rest only slows the search
 
 
 @workbench("dispatch")
 def queue(request: HttpRequest) -> HttpResponse:
     page = ticket_page(request, dispatch_queue(request.user))
-    rows = [(t, s, strong_match(f"{t.subject} {t.description}"[:500])) for t, s in with_suggestions(page.items)]
+    rows = with_suggestions(page.items)
     context = {"active": "dispatch", "page": page, "rows": rows, "units": list(units_for_picking())}
     return render(request, "web/console/dispatch.html", context)
+
+
+@workbench("dispatch")
+def knowledge_hint(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """Whether the knowledge base clearly answers this ticket (htmx, as each row of the queue comes into view:
+    the queue itself stays one set of queries however long the page)."""
+    try:
+        ticket = get_ticket_for(request.user, ticket_id)
+    except NotFound as error:
+        raise Http404(error.message) from error
+    answer = strong_match(f"{ticket.subject} {ticket.description}"[:SEARCH_TEXT_LIMIT])
+    return render(request, "web/partials/dispatch_knowledge.html", {"ticket": ticket, "answer": answer})
 
 
 @workbench("dispatch")

@@ -5,7 +5,8 @@ temporary SQLite file, or a temporary database on the PostgreSQL server the sett
 filled, measured and dropped, so the real database is never touched. `report` needs a million tickets, which
 take minutes to generate: its scratch database is kept for the next run (var/bench/report-N.sqlite3, or the
 database rexian_bench_report_N beside the settings' one) and made anew with --fresh. `intake` registers appeals
-through the API of a real server on a scratch database (intake/bench.py).
+through the API of a real server on a scratch database (intake/bench.py). `kb` and `kb-scale` measure the
+knowledge search in a scratch database (knowledge/bench.py).
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ class Command(BaseCommand):
         _add_intake(benches)
         _add_classify(benches)
         _add_hotspots(benches)
+        _add_knowledge(benches)
 
     def handle(self, *args: Any, bench: str, **options: Any) -> None:
         if bench == "classify":
@@ -59,6 +61,9 @@ class Command(BaseCommand):
             return
         if bench == "intake":
             self._intake(options)
+            return
+        if bench in ("kb", "kb-scale"):
+            self._knowledge(bench, options)
             return
         in_scratch = options["in_scratch"]
         if options["tickets"] < 1:
@@ -126,6 +131,25 @@ class Command(BaseCommand):
         with _scratch_database(options["database"] or connection.vendor) as url:
             self.stdout.write(_in_scratch(intake_bench.scratch_command(options), url))
 
+    def _knowledge(self, bench: str, options: dict[str, Any]) -> None:
+        from rexian.knowledge import bench as kb_bench
+
+        if not options["in_scratch"]:
+            command = [sys.executable, "-m", "rexian.cli", "bench", bench, *_knowledge_arguments(bench, options)]
+            with _scratch_database(options["database"] or connection.vendor) as url:
+                self.stdout.write(_in_scratch(command, url))
+            return
+        call_command("migrate", verbosity=0, interactive=False)
+        try:
+            if bench == "kb":
+                figures = kb_bench.quality(options)
+            else:
+                figures = kb_bench.scale(options["entries"], options["queries"], options["seed"])
+        except ValueError as error:
+            raise CommandError(str(error)) from error
+        figures["database"] = connection.vendor
+        self.stdout.write(json.dumps(figures, ensure_ascii=False))
+
     def _measure(self, bench: str, tickets: int, options: dict[str, Any]) -> None:
         from rexian.analytics import bench_report
         from rexian.supervision import bench as bench_sweep
@@ -169,6 +193,40 @@ def _add_intake(benches: Any) -> None:
     intake.add_argument("--username", help="with --url: a user who may register appeals")
     intake.add_argument("--password")
     intake.add_argument("--in-scratch", action="store_true", help=argparse.SUPPRESS)
+
+
+def _add_knowledge(benches: Any) -> None:
+    kb = benches.add_parser("kb", help="knowledge search quality and speed on a CSV of documents and one of queries")
+    kb.add_argument("--docs", type=Path, required=True, help="CSV file of documents (UTF-8)")
+    kb.add_argument("--id-col", required=True)
+    kb.add_argument("--text-col", required=True)
+    kb.add_argument("--title-col", help="a title column, indexed as the entries' title")
+    kb.add_argument("--queries", type=Path, required=True, help="CSV file of questions (UTF-8)")
+    kb.add_argument("--query-col", required=True)
+    kb.add_argument("--gold-col", required=True, help="the id of the document that answers each question")
+    scale = benches.add_parser("kb-scale", help="knowledge search speed over N generated entries")
+    scale.add_argument("--entries", type=int, default=100_000)
+    scale.add_argument("--queries", type=int, default=1000)
+    scale.add_argument("--seed", type=int, default=12345)
+    for parser in (kb, scale):
+        parser.add_argument("--database", choices=["sqlite", "postgresql"], help="the scratch database's kind")
+        parser.add_argument("--in-scratch", action="store_true", help=argparse.SUPPRESS)
+
+
+KNOWLEDGE_ARGUMENTS = {
+    "kb": ("docs", "id_col", "text_col", "title_col", "queries", "query_col", "gold_col"),
+    "kb-scale": ("entries", "queries", "seed"),
+}
+
+
+def _knowledge_arguments(bench: str, options: dict[str, Any]) -> list[str]:
+    """The options again, for the child process on the scratch database (paths made absolute)."""
+    arguments = []
+    for name in KNOWLEDGE_ARGUMENTS[bench]:
+        value = options[name]
+        if value is not None:
+            arguments += [f"--{name.replace('_', '-')}", str(value.resolve() if isinstance(value, Path) else value)]
+    return arguments
 
 
 def _add_classify(benches: Any) -> None:
