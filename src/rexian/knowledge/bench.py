@@ -115,7 +115,7 @@ def _index_documents(documents: Iterable[tuple[str, str, str]]) -> dict[str, int
     ids: dict[str, int] = {}
     batch: list[tuple[str, Entry]] = []
     for key, title, text in documents:
-        entry = Entry(title=(title or text[:60]).strip()[:200], answer=text, unit=unit,
+        entry = Entry(title=title.strip()[:200], answer=text, unit=unit,  # no title: none made up
                       status=EntryStatus.PUBLISHED, created_at=now, updated_at=now, published_at=now)  # fmt: skip
         batch.append((key, entry))
         if len(batch) >= BATCH:

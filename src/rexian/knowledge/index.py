@@ -10,17 +10,20 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from typing import TypeVar
 
-from django.db import transaction
-from django.db.models import prefetch_related_objects
+from django.db import connection, transaction
+from django.db.models import F, prefetch_related_objects
+from django.db.models.functions import Greatest
 
-from rexian.knowledge.analysis import index_terms
+from rexian.knowledge.analysis import index_terms, normalise
 from rexian.knowledge.models import Entry, IndexedTerm, IndexTotals, SearchDoc
 
 FIELDS = ("title", "variants", "answer", "tags")
 BATCH = 500
 
 Terms = dict[str, list[str]]
+T = TypeVar("T")
 
 
 def terms_of(entry: Entry, category_names: Sequence[str] = ()) -> Terms:
@@ -32,6 +35,10 @@ def terms_of(entry: Entry, category_names: Sequence[str] = ()) -> Terms:
         "answer": index_terms(f"{entry.answer}\n{entry.plain_answer}"),
         "tags": index_terms(" ".join([*entry.tag_list, *category_names])),
     }
+
+
+def normalised_text(entry: Entry) -> str:
+    return normalise(f"{entry.title}\n{entry.variants}\n{entry.answer}\n{entry.plain_answer}".strip())
 
 
 def _category_names(entry: Entry) -> list[str]:
@@ -62,59 +69,64 @@ def _index_batch(entries: Sequence[Entry]) -> int:
     with transaction.atomic():
         old = {d.pk: _doc_terms(d) for d in SearchDoc.objects.filter(pk__in=[e.pk for e in entries])}
         new = {e.pk: terms_of(e, _category_names(e)) for e in entries}
-        docs = [SearchDoc(entry_id=pk, **{f: " ".join(t[f]) for f in FIELDS}) for pk, t in new.items()]
+        docs = [
+            SearchDoc(entry_id=e.pk, text=normalised_text(e), **{f: " ".join(new[e.pk][f]) for f in FIELDS})
+            for e in entries
+        ]
         SearchDoc.objects.filter(pk__in=list(old)).delete()
         SearchDoc.objects.bulk_create(docs)
-        _count([*old.values()], -1)
-        _count([*new.values()], +1)
+        _count(list(new.values()), list(old.values()))
     return len(entries)
-
-
-def forget_entry(entry_id: int) -> None:
-    with transaction.atomic():
-        doc = SearchDoc.objects.filter(pk=entry_id).first()
-        if doc is not None:
-            _count([_doc_terms(doc)], -1)
-            doc.delete()
 
 
 def _doc_terms(doc: SearchDoc) -> Terms:
     return {f: getattr(doc, f).split() for f in FIELDS}
 
 
-def _count(documents: Sequence[Terms], sign: int) -> None:
-    """Add (or take away) these documents to the statistics, under row locks taken in one order (no deadlock
-    between two editors)."""
-    if not documents:
-        return
+def _count(added: Sequence[Terms], removed: Sequence[Terms]) -> None:
+    """Change the statistics by the documents added and removed, as one net change per term."""
     per_term: Counter[str] = Counter()
     lengths: Counter[str] = Counter()
-    for terms in documents:
-        per_term.update({t for field in FIELDS for t in terms[field]})
-        lengths.update({f: len(terms[f]) for f in FIELDS})
-    _adjust_terms({t: n * sign for t, n in per_term.items()})
-    _adjust_totals(len(documents) * sign, {f: n * sign for f, n in lengths.items()})
+    for terms, sign in [(t, 1) for t in added] + [(t, -1) for t in removed]:
+        for term in {t for field in FIELDS for t in terms[field]}:
+            per_term[term] += sign
+        for field in FIELDS:
+            lengths[field] += sign * len(terms[field])
+    _adjust_terms(per_term)
+    _adjust_totals(len(added) - len(removed), lengths)
 
 
 def _adjust_terms(delta: Mapping[str, int]) -> None:
-    keys = sorted(delta)
-    for start in range(0, len(keys), BATCH):
-        chunk = keys[start : start + BATCH]
-        IndexedTerm.objects.bulk_create([IndexedTerm(term=t, entries=0) for t in chunk], ignore_conflicts=True)
-        rows = list(IndexedTerm.objects.select_for_update().filter(term__in=chunk).order_by("term"))
-        for row in rows:
-            row.entries = max(0, row.entries + delta[row.term])
-        IndexedTerm.objects.bulk_update(rows, ["entries"])
-    IndexedTerm.objects.filter(term__in=[t for t, n in delta.items() if n < 0], entries=0).delete()
+    """Add each term's change to its count: new and growing terms in one upsert per chunk, shrinking ones in one
+    update per chunk and size of change. Both are atomic on both databases, so two editors saving at once both
+    count; terms go in sorted order, so that two writers never wait on each other in a circle."""
+    growing = sorted((t, n) for t, n in delta.items() if n > 0)
+    shrinking: dict[int, list[str]] = {}
+    for term, n in sorted(delta.items()):
+        if n < 0:
+            shrinking.setdefault(-n, []).append(term)
+    table = IndexedTerm._meta.db_table
+    with connection.cursor() as cursor:
+        for chunk in _chunks(growing):
+            cursor.execute(
+                f"INSERT INTO {table} (term, entries) VALUES {', '.join(['(%s, %s)'] * len(chunk))}"
+                f" ON CONFLICT (term) DO UPDATE SET entries = {table}.entries + excluded.entries",
+                [value for row in chunk for value in row],
+            )
+    for less, terms in shrinking.items():
+        for chunk in _chunks(terms):
+            IndexedTerm.objects.filter(term__in=chunk).update(entries=Greatest(F("entries") - less, 0))
+            IndexedTerm.objects.filter(term__in=chunk, entries=0).delete()
+
+
+def _chunks(items: Sequence[T]) -> list[Sequence[T]]:
+    return [items[start : start + BATCH] for start in range(0, len(items), BATCH)]
 
 
 def _adjust_totals(entries: int, lengths: Mapping[str, int]) -> None:
     IndexTotals.objects.get_or_create(pk=1)
-    totals = IndexTotals.objects.select_for_update().get(pk=1)
-    totals.entries = max(0, totals.entries + entries)
-    for field in FIELDS:
-        setattr(totals, field, max(0, getattr(totals, field) + lengths.get(field, 0)))
-    totals.save()
+    changes = {field: F(field) + lengths.get(field, 0) for field in FIELDS}
+    IndexTotals.objects.filter(pk=1).update(entries=F("entries") + entries, **changes)
 
 
 def rebuild() -> int:

@@ -214,6 +214,7 @@ class SearchDoc(models.Model):
     variants = models.TextField(blank=True)
     answer = models.TextField(blank=True)
     tags = models.TextField(blank=True)
+    text = models.TextField(blank=True)  # the entry's words as written, normalised: where the best window is sought
 
     class Meta:
         verbose_name = "检索索引"

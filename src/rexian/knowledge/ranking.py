@@ -1,14 +1,24 @@
-"""How well an entry answers a question (pure Python with jieba, no Django import): BM25F over the entry's fields.
+"""How well an entry answers a question (pure Python with jieba, no Django import).
 
-A term's evidence is its count in each field, weighted by the field (a word in the title or in a citizen's way
-of asking says more than one in a long answer) and normalised by the field's length; the sum is saturated
-(k1) and weighted by the term's rarity (idf). Synonyms a query gained count a little less than its own words,
-and bigrams less than words (they are there to catch words cut differently, not to count twice).
+An entry's score is the sum of three parts, all in idf units so that they add up without tuned weights:
+
+- BM25F over its fields: a term's count in each field, weighted by the field (a word in the title or in a
+  citizen's way of asking says more than one in a long answer) and normalised by the field's length, saturated
+  (k1) and weighted by the term's rarity (idf) and by how often the question says it;
+- the best window: the rarity of the question's distinct terms found together within one stretch of
+  WINDOW characters of the entry — a long answer answers a question in one place, whereas whole-entry BM25
+  rewards words scattered over pages;
+- for short entries, the share of the entry's own terms the question holds, times the question's weight —
+  when an agent pastes a citizen's long text, the short entry it restates should win.
+
+Synonyms a question gained count a little less than its own words. Figures, and what was tried and dropped,
+in docs/search.md.
 """
 
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -19,21 +29,20 @@ FIELD_WEIGHTS = {"title": 3.0, "variants": 2.5, "answer": 1.0, "tags": 1.5}
 LENGTH_NORMALISATION = {"title": 0.5, "variants": 0.6, "answer": 0.75, "tags": 0.3}
 K1 = 1.2
 SYNONYM_WEIGHT = 0.8
-BIGRAM_WEIGHT = 0.5
+WINDOW = 200  # characters: 100–400 all work within a point or two
+SHORT_ENTRY = 300  # characters: entries up to this long also score by how much of them the question holds
 
 
 @dataclass(frozen=True)
 class Query:
     terms: tuple[str, ...]
-    weights: Mapping[str, float] = field(default_factory=dict)
+    weights: Mapping[str, float] = field(default_factory=dict)  # how often the question says it (or 0.8)
 
     @classmethod
     def of(cls, text: str, synonyms: Iterable[str] = ()) -> Query:
-        """The question's words and bigrams, and the terms of the synonyms it gained."""
-        words, grams = query_parts(text)
-        weights: dict[str, float] = dict.fromkeys(words, 1.0)
-        for gram in grams:
-            weights.setdefault(gram, BIGRAM_WEIGHT)
+        """The question's words and bigrams, with the number of times it says each, and its synonyms' terms."""
+        own, grams = query_parts(text)
+        weights: dict[str, float] = dict(Counter(own + grams))
         for phrase in synonyms:
             for term in index_terms(phrase):
                 weights.setdefault(term, SYNONYM_WEIGHT)
@@ -47,35 +56,70 @@ class Statistics:
     average_lengths: Mapping[str, float]  # field -> average number of terms
 
     def idf(self, term: str) -> float:
+        """Lucene's BM25 idf, never negative: a word most entries hold still counts a little."""
         held = self.frequencies.get(term, 0)
         return math.log(1 + (self.entries - held + 0.5) / (held + 0.5))
 
 
-def score(query: Query, fields: Mapping[str, str], stats: Statistics) -> float:
-    """The BM25F score of an entry whose fields hold these space-separated terms."""
-    padded = {f: f" {fields.get(f, '')} " for f in FIELDS}
-    lengths = {f: padded[f].count(" ") - 1 for f in FIELDS}
-    total = 0.0
-    for term in query.terms:
-        needle = f" {term} "
-        evidence = 0.0
-        for f in FIELDS:
-            count = padded[f].count(needle)
-            if count:
-                norm = 1 - LENGTH_NORMALISATION[f] + LENGTH_NORMALISATION[f] * lengths[f] / stats.average_lengths[f]
-                evidence += FIELD_WEIGHTS[f] * count / norm
-        if evidence:
-            total += query.weights.get(term, 1.0) * stats.idf(term) * evidence / (K1 + evidence)
+@dataclass(frozen=True)
+class Candidate:
+    fields: Mapping[str, str]  # field -> its terms, space-separated (SearchDoc)
+    text: str  # the entry's text, normalised (analysis.normalise), for the window
+
+
+def score(query: Query, candidate: Candidate, stats: Statistics) -> float:
+    rarity = {t: stats.idf(t) for t in query.terms if stats.frequencies.get(t)}
+    total = bm25f(query, candidate.fields, stats, rarity) + best_window(candidate.text, rarity)
+    if len(candidate.text) <= SHORT_ENTRY:
+        total += sum(rarity.values()) * restated_share(query, candidate.fields)
     return total
 
 
-def coverage(query: Query, fields: Mapping[str, str], stats: Statistics) -> float:
-    """The share of the question's own words (weighted by rarity) that the entry holds: 1.0 when every word the
-    caller used is in it. Synonyms stand in for the word they came from; bigrams do not count."""
-    held = " ".join(f" {fields.get(f, '')} " for f in FIELDS)
-    own = [t for t in query.terms if query.weights.get(t) == 1.0]
-    total = sum(stats.idf(t) for t in own)
-    if not total:
-        return 0.0
-    found = sum(stats.idf(t) for t in own if f" {t} " in held)
-    return found / total
+def bm25f(query: Query, fields: Mapping[str, str], stats: Statistics, rarity: Mapping[str, float]) -> float:
+    padded = {f: f" {fields.get(f, '')} " for f in FIELDS}
+    norms = {
+        f: 1 - share + share * (padded[f].count(" ") - 1) / stats.average_lengths[f]
+        for f, share in LENGTH_NORMALISATION.items()
+    }
+    total = 0.0
+    for term, weight in rarity.items():
+        needle = f" {term} "
+        evidence = sum(FIELD_WEIGHTS[f] * padded[f].count(needle) / norms[f] for f in FIELDS)
+        if evidence:
+            total += query.weights[term] * weight * evidence * (K1 + 1) / (K1 + evidence)
+    return total
+
+
+def best_window(text: str, rarity: Mapping[str, float], window: int = WINDOW) -> float:
+    """The largest rarity of distinct question terms found together within one window of the text. Windows
+    start every half window, so a passage is never cut in two; str.find keeps it fast."""
+    half = window // 2
+    seen: dict[int, set[str]] = {}
+    for term in rarity:
+        at = text.find(term)
+        while at >= 0:
+            slot = at // half
+            seen.setdefault(slot, set()).add(term)
+            if slot:
+                seen.setdefault(slot - 1, set()).add(term)
+            at = text.find(term, at + 1)
+    return max((sum(rarity[t] for t in found) for found in seen.values()), default=0.0)
+
+
+def restated_share(query: Query, fields: Mapping[str, str]) -> float:
+    """The share of a short entry's distinct terms that the question holds: 1.0 when it restates all of it."""
+    held = {t for f in FIELDS for t in fields.get(f, "").split()}
+    return len(held & query.weights.keys()) / len(held) if held else 0.0
+
+
+def question_match(query: Query, questions: Iterable[str]) -> float:
+    """How fully the question holds one of the entry's own questions (its title or a way citizens ask it): the
+    best share of such a question's words and bigrams that the question says. 1.0: the caller asked exactly
+    what the entry answers, in whatever longer words around it."""
+    best = 0.0
+    for question in questions:
+        words, grams = query_parts(question)
+        terms = set(words + grams)
+        if terms:
+            best = max(best, len(terms & query.weights.keys()) / len(terms))
+    return best
