@@ -11,6 +11,7 @@ rexian backup [--output D] the database and uploaded files in one tar.gz
 rexian restore FILE --yes  put a backup back (replaces the whole database)
 rexian doctor              check settings, database, calendar and worker; non-zero exit on a failure
 rexian anonymise           anonymise personal data past the retention period now (--dry-run counts)
+rexian reindex-knowledge   rebuild the knowledge search index from the entries
 rexian migrate, rexian createsuperuser, …   any other management command
 """
 

@@ -4,6 +4,7 @@ ask, filters, highlighting, and the index kept in step with every change."""
 from __future__ import annotations
 
 import pytest
+from django.core.management import call_command
 
 from rexian.knowledge import actions, index
 from rexian.knowledge.models import Entry, IndexedTerm, IndexTotals, SearchDoc, Synonym
@@ -126,3 +127,11 @@ def test_withdrawn_entries_leave_the_agents_search(city, entries) -> None:
     entry = entries[0]
     actions.take_step(actor=city.users["centre_admin"], entry_id=entry.pk, version=entry.version, step=Step.WITHDRAW)
     assert "住房公积金提取需要哪些材料" not in titles("公积金")
+
+
+def test_the_reindex_command_rebuilds_the_index(entries, capsys) -> None:
+    SearchDoc.objects.all().delete()
+    assert titles("摆摊") == []
+    call_command("reindex_knowledge")
+    assert "4 个知识条目" in capsys.readouterr().out
+    assert titles("摆摊")[0] == "占道经营如何举报"
