@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import combinations
 
 from django.db import connection
 
@@ -24,14 +25,15 @@ from rexian.knowledge.analysis import highlight as highlighted
 from rexian.knowledge.models import Entry, IndexedTerm, IndexTotals, SearchDoc, Statuses, Synonym
 from rexian.knowledge.rules import EntryStatus
 
-CANDIDATES = 60  # 50 and 100 find the same answers on both public sets (docs/search.md)
+CANDIDATES = 40  # 40, 60 and 100 find the same answers on both public sets (docs/search.md)
 # A match is strong (the knowledge base answers this) when the appeal holds this share of the words of one of
 # the best entry's own questions: its title or a way citizens ask it (ranking.question_match).
 STRONG_MATCH = 0.8
-# Terms held by more than this share of the index are left out of the candidate query.
-COMMON_SHARE = 0.05
-# ... unless that leaves fewer than this many terms to look for.
-MIN_CANDIDATE_TERMS = 3
+# The candidate query reads at most this many postings (entries × terms) for the question's rarer terms; the
+# commonest terms are only looked for in pairs (both in one entry), which the index answers without ranking
+# thousands of entries. A knowledge base of a few thousand entries reads all its question's terms.
+POSTING_BUDGET = 2000
+PAIRED_TERMS = 3
 MAX_CANDIDATE_TERMS = 24
 
 Pieces = list[tuple[str, bool]]
@@ -84,14 +86,19 @@ class Ranked:
 
 
 def rank(
-    text: str, filters: Filters = Filters(), *, limit: int = 10, groups: list[list[str]] | None = None
+    text: str,
+    filters: Filters = Filters(),
+    *,
+    limit: int = 10,
+    groups: list[list[str]] | None = None,
+    posting_budget: int = POSTING_BUDGET,
 ) -> list[Ranked]:
     """The best entries for a question, best first, with their scores."""
     query = ranking.Query.of(text, expand(text, synonym_groups() if groups is None else groups))
     if not query.terms:
         return []
     stats = _statistics(query.terms)
-    ids = _candidates(_candidate_terms(query.terms, stats), filters)
+    ids = _candidates(_wanted(query.terms, stats, posting_budget), filters)
     if not ids:
         return []
     docs = {
@@ -118,37 +125,62 @@ def _statistics(terms: Sequence[str]) -> ranking.Statistics:
     return ranking.Statistics(entries=totals.entries, frequencies=frequencies, average_lengths=average)
 
 
-def _candidate_terms(terms: Sequence[str], stats: ranking.Statistics) -> list[str]:
-    present = sorted((t for t in terms if stats.frequencies.get(t)), key=lambda t: stats.frequencies[t])
-    limit = max(stats.entries * COMMON_SHARE, 50)
-    rare = [t for t in present if stats.frequencies[t] <= limit]
-    if len(rare) < MIN_CANDIDATE_TERMS:
-        rare = present[:MIN_CANDIDATE_TERMS]
-    return rare[:MAX_CANDIDATE_TERMS]
+@dataclass(frozen=True)
+class Wanted:
+    """What the candidate query looks for: entries holding any of `rare`, or both terms of any of `pairs`."""
+
+    rare: tuple[str, ...]
+    pairs: tuple[tuple[str, str], ...]
 
 
-def _candidates(terms: Sequence[str], filters: Filters) -> list[int]:
-    if not terms:
+def _wanted(terms: Sequence[str], stats: ranking.Statistics, budget: int) -> Wanted:
+    """The question's rarest terms, as many as the posting budget allows, and the pairs of its few rarest terms
+    (a pair of common words is rare together: 社保 and 灵活就业 in one entry)."""
+    present = sorted((t for t in terms if stats.frequencies.get(t)), key=lambda t: (stats.frequencies[t], t))
+    rare: list[str] = []
+    postings = 0
+    for term in present[:MAX_CANDIDATE_TERMS]:
+        postings += stats.frequencies[term]
+        if postings > budget:
+            break
+        rare.append(term)
+    leading = present[:PAIRED_TERMS]
+    pairs = tuple(combinations(leading, 2)) if len(rare) < len(present) else ()
+    if not rare and not pairs:
+        rare = present[:1]
+    return Wanted(tuple(rare), pairs)
+
+
+def _candidates(wanted: Wanted, filters: Filters) -> list[int]:
+    if not wanted.rare and not wanted.pairs:
         return []
     where, params = _filter_sql(filters)
     if connection.vendor == "postgresql":
-        tsquery = " | ".join("'" + t.replace("\\", "\\\\").replace("'", "''") + "'" for t in terms)
         sql = (
             "SELECT d.entry_id FROM knowledge_searchdoc d JOIN knowledge_entry e ON e.id = d.entry_id"
             " , to_tsquery('simple', %s) q"
             f" WHERE d.document @@ q {where}"
             " ORDER BY ts_rank('{0.1, 0.4, 0.6, 1.0}', d.document, q) DESC, d.entry_id LIMIT %s"
         )
+        expression = _expression(wanted, "'", " | ", " & ")
     else:
-        tsquery = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
         sql = (
             "SELECT f.rowid FROM knowledge_fts f JOIN knowledge_entry e ON e.id = f.rowid"
             f" WHERE knowledge_fts MATCH %s {where}"
             " ORDER BY bm25(knowledge_fts, 8.0, 5.0, 1.0, 3.0), f.rowid LIMIT %s"
         )
+        expression = _expression(wanted, '"', " OR ", " AND ")
     with connection.cursor() as cursor:
-        cursor.execute(sql, [tsquery, *params, CANDIDATES])
+        cursor.execute(sql, [expression, *params, CANDIDATES])
         return [row[0] for row in cursor.fetchall()]
+
+
+def _expression(wanted: Wanted, quote: str, any_of: str, all_of: str) -> str:
+    """The full-text query in the database's syntax: rare terms or'ed, pairs and'ed inside. Terms are runs of
+    letters, digits and Chinese characters only (analysis._TERM): quoting them needs no escaping."""
+    parts = [f"{quote}{t}{quote}" for t in wanted.rare]
+    parts += [f"({quote}{a}{quote}{all_of}{quote}{b}{quote})" for a, b in wanted.pairs]
+    return any_of.join(parts)
 
 
 def _filter_sql(filters: Filters) -> tuple[str, list[object]]:
