@@ -283,6 +283,25 @@ def test_an_attachment_downloads_for_those_who_may_see_its_entry(city):
     assert unit.get(reverse("knowledge_file", args=[entry.pk, attachment.pk + 1])).status_code == 404
 
 
+def test_a_unit_uploads_a_file_checked_by_its_content(city):
+    entry = draft(city, title="带附件的草稿", answer="内容", unit="d_hrss")
+    unit = as_user(city, "h_hrss")
+    url = reverse("knowledge_attach", args=[entry.pk])
+    pdf = SimpleUploadedFile("指南.pdf", b"%PDF-1.4 guide", content_type="application/pdf")
+    assert unit.post(url, {"version": entry.version, "file": pdf}).status_code == 302
+    attachment = EntryAttachment.objects.get(entry=entry)
+    assert (attachment.name, attachment.size, attachment.uploaded_by) == ("指南.pdf", 14, city.users["h_hrss"])
+    entry.refresh_from_db()
+    assert entry.versions.order_by("-id").first().changed == ["attachments"]
+    page = html(unit.post(url, {"version": entry.version, "file": SimpleUploadedFile(
+        "photo.jpg", b"<svg onload=alert(1)>", content_type="image/jpeg")}, follow=True))  # fmt: skip
+    assert "不支持的文件类型" in page and EntryAttachment.objects.count() == 1
+    other = as_user(city, "h_urban")
+    pdf.seek(0)
+    assert other.post(url, {"version": entry.version, "file": pdf}).status_code == 404
+    assert EntryAttachment.objects.count() == 1
+
+
 def test_readers_cannot_write(city):
     intake = as_user(city, "intake")
     page = html(intake.get(reverse("knowledge")))

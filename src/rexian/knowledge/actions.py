@@ -8,11 +8,12 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
 
 from rexian.core import clock
-from rexian.core.errors import InvalidTransition, NotFound, PermissionDenied, StaleVersion
+from rexian.core.errors import InvalidTransition, NotFound, PermissionDenied, StaleVersion, ValidationError
 from rexian.directory.models import Unit
 from rexian.directory.roles import Role
 from rexian.knowledge import index
@@ -22,6 +23,7 @@ from rexian.knowledge.models import (
     TEXT_LIMIT,
     TITLE_LIMIT,
     Entry,
+    EntryAttachment,
     EntryUse,
     EntryVersion,
     UseKind,
@@ -29,6 +31,7 @@ from rexian.knowledge.models import (
 from rexian.knowledge.rules import STEP_LABELS, EntryStatus, Party, Step, is_expired, move, steps_open
 from rexian.taxonomy.models import Category
 from rexian.tickets.access import Actor
+from rexian.tickets.files import refusal, safe_name
 from rexian.tickets.validation import FieldErrors, clean_text
 
 # The centre's knowledge editors: they publish, send back and withdraw, and may edit any entry.
@@ -42,6 +45,7 @@ CONTENT_FIELDS = (
 FIELD_LABELS = {
     "title": "标题", "variants": "问法", "answer": "标准答复", "plain_answer": "白话版", "unit": "维护单位",
     "categories": "分类", "tags": "标签", "links": "相关链接", "effective_from": "生效日期", "expires_on": "失效日期",
+    "attachments": "附件",
 }  # fmt: skip
 
 
@@ -105,6 +109,35 @@ def edit_entry(*, actor: Actor, entry_id: int, version: int, data: Mapping[str, 
         _touch(entry, actor)
         _version(entry, actor, Step.EDIT, changed, _note(note))
         index.index_entry(entry)
+    return entry
+
+
+def attach_file(*, actor: Actor, entry_id: int, version: int, upload: UploadedFile) -> Entry:
+    """Add a file to an entry (a form, a guide, a scan of the policy), checked by its content as for tickets.
+    It is a change of the entry: a version, and an owner's file on a published entry goes through review."""
+    head = upload.read(2048) if upload.size else b""
+    upload.seek(0)
+    problem = refusal(upload.name or "", upload.size, head)
+    if problem:
+        raise ValidationError(problem, fields={"file": [problem]})
+    name = safe_name(upload.name or "")
+    with transaction.atomic():
+        entry = _locked(entry_id, version)
+        who = parties(actor, entry.unit)
+        target = move(EntryStatus(entry.status), Step.EDIT, who)
+        if target is None:
+            raise _refusal(entry, Step.EDIT, who)
+        attachment = EntryAttachment(entry=entry, name=name, size=upload.size or 0, uploaded_by=_user(actor),
+                                     uploaded_at=clock.now())  # fmt: skip
+        attachment.file.save(name, upload, save=False)
+        try:
+            attachment.save()
+            entry.status = target
+            _touch(entry, actor)
+            _version(entry, actor, Step.EDIT, ["attachments"], f"附件：{name}")
+        except BaseException:
+            attachment.file.delete(save=False)  # a rollback takes the row back, not the file on disk
+            raise
     return entry
 
 

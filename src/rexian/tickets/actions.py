@@ -43,7 +43,7 @@ from rexian.taxonomy.policy import Limit, Stage, deadline
 from rexian.taxonomy.selectors import limit_for
 from rexian.telephony.models import Call, CallEvent
 from rexian.tickets.access import SYSTEM, Actor, actor_name, authorize, get_ticket_for, may_ever, visible_tickets
-from rexian.tickets.files import MAX_ATTACHMENT_BYTES, safe_name, sniff
+from rexian.tickets.files import refusal, safe_name, sniff
 from rexian.tickets.legacy import LegacyRow, already_imported
 from rexian.tickets.models import Attachment, DailySequence, Ticket, TicketEvent
 from rexian.tickets.retention import MARKER, cutoff, scrub, scrub_payload, scrub_text
@@ -655,19 +655,13 @@ def _deleting_on_failure(written: list[Attachment]) -> Iterator[None]:
 
 def _checked_upload(errors: FieldErrors, field: str, upload: UploadedFile) -> str:
     """The file's type, sniffed from its first bytes (never from its name); problems go to `errors`."""
-    if upload.size is None or upload.size == 0:
-        errors.add(field, f"文件“{safe_name(upload.name or '')}”为空。")
-        return ""
-    if upload.size > MAX_ATTACHMENT_BYTES:
-        errors.add(field, f"文件不能超过 {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB。")
-        return ""
-    head = upload.read(2048)
+    head = upload.read(2048) if upload.size else b""
     upload.seek(0)
-    content_type = sniff(head)
-    if content_type is None:
-        errors.add(field, "不支持的文件类型（可上传图片、PDF、Office 文档、录音、视频或文本）。")
+    problem = refusal(upload.name or "", upload.size, head)
+    if problem:
+        errors.add(field, problem)
         return ""
-    return content_type
+    return sniff(head) or ""
 
 
 def _store(

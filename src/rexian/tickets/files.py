@@ -49,6 +49,17 @@ def is_markup(head: bytes) -> bool:
     return text.startswith(b"<") or any(tag in text for tag in MARKUP_TAGS)
 
 
+def refusal(name: str, size: int | None, head: bytes) -> str | None:
+    """Why an upload is refused, in Chinese (empty, too big, not a kind we keep), or None when it may be kept."""
+    if not size:
+        return f"文件“{safe_name(name)}”为空。"
+    if size > MAX_ATTACHMENT_BYTES:
+        return f"文件不能超过 {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB。"
+    if sniff(head) is None:
+        return "不支持的文件类型（可上传图片、PDF、Office 文档、录音、视频或文本）。"
+    return None
+
+
 def safe_name(name: str) -> str:
     """The last path component, without control characters, at most 200 characters."""
     base = name.replace("\\", "/").rsplit("/", 1)[-1]

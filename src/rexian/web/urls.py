@@ -78,6 +78,7 @@ console_patterns = [
     path("knowledge/<int:entry_id>/", knowledge.entry, name="knowledge_entry"),
     path("knowledge/<int:entry_id>/edit", knowledge.edit, name="knowledge_edit"),
     path("knowledge/<int:entry_id>/step", knowledge.step, name="knowledge_step"),
+    path("knowledge/<int:entry_id>/files", knowledge.attach, name="knowledge_attach"),
     path("knowledge/<int:entry_id>/files/<int:attachment_id>", knowledge.download, name="knowledge_file"),
 ]
 

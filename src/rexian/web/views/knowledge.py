@@ -283,6 +283,27 @@ def download(request: HttpRequest, entry_id: int, attachment_id: int) -> FileRes
     return response
 
 
+@require_POST
+@writers
+def attach(request: HttpRequest, entry_id: int) -> HttpResponse:
+    """Add a file to the entry (checked by its content); then back to the entry, the outcome as a message."""
+    found = _load(request, entry_id)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, gettext("请选择要上传的文件。"))
+        return redirect("knowledge_entry", entry_id=found.pk)
+    try:
+        actions.attach_file(actor=request.user, entry_id=found.pk, version=_version(request.POST.get("version")),
+                            upload=upload)  # fmt: skip
+    except DomainError as error:
+        if error.status == 404:
+            raise Http404(error.message) from error
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, gettext("附件已上传。"))
+    return redirect("knowledge_entry", entry_id=found.pk)
+
+
 def _version(raw: str | None) -> int:
     """The version the form was drawn from; a damaged one is simply stale."""
     try:
