@@ -108,3 +108,16 @@ def test_citizens_ask_the_portal_and_read_the_plain_answer_first(city: City, ent
     assert "没有找到相关解答" in client.get(reverse("portal_ask"), {"q": "量子色动力学"}).content.decode()
     settings.REXIAN = {**settings.REXIAN, "PORTAL_QUESTIONS_PER_MINUTE": 2}
     assert client.get(reverse("portal_ask"), {"q": "社保"}).status_code == 429
+
+
+def test_registering_after_reading_an_answer_cites_the_entry_and_the_month_counts_it(city: City, entry: Entry) -> None:
+    form = {**APPEAL, "finish": "save", "knowledge_entry": entry.code, "idempotency_key": "k-cite"}
+    assert login(city, "intake").post(reverse("intake"), form).status_code == 302
+    answered = {**APPEAL, "finish": "answer", "answer": entry.answer, "knowledge_entry": entry.code,
+                "idempotency_key": "k-direct"}  # fmt: skip
+    assert login(city, "intake").post(reverse("intake"), answered).status_code == 302
+    figures = use_figures([entry])[entry.pk]
+    assert (figures.citations, figures.direct_answers) == (1, 1)
+    page = login(city, "shift_lead").get(reverse("knowledge")).content.decode()
+    assert "本月登记诉求 2 件：以知识库答复即办 1 件，使用知识库 2 件。" in page
+    assert "50.0%" in page and "100.0%" in page

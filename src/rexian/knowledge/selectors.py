@@ -135,6 +135,13 @@ class PeriodFigures:
         return self.citing / self.appeals if self.appeals else None
 
 
+def month_figures(today: date | None = None) -> PeriodFigures:
+    """This month's figures so far (the 知识库 page's card)."""
+    today = today or clock.local_now().date()
+    start = datetime(today.year, today.month, 1, tzinfo=clock.SHANGHAI)
+    return period_figures(start, clock.now())
+
+
 def period_figures(start: datetime, end: datetime) -> PeriodFigures:
     """The period's appeals and how the knowledge base served them (counted in the database, not in Python)."""
     appeals = Ticket.objects.filter(created_at__gte=start, created_at__lt=end)

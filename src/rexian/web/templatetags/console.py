@@ -117,3 +117,9 @@ def quick_actions(user: Any, ticket: Any) -> list[Action]:
     allowed = set(allowed_actions(user, ticket))
     return [a for a in QUICK_ACTIONS if a.value in allowed]
 
+
+
+@register.filter
+def percent(share: float | None) -> str:
+    """A share as a percentage with one decimal (0.1234 → 12.3%); — when there is none."""
+    return "—" if share is None else f"{share * 100:.1f}%"

@@ -17,6 +17,8 @@ from django.utils.translation import gettext
 from rexian.core.errors import DomainError, ValidationError
 from rexian.directory.models import Unit, UnitKind
 from rexian.intake.actions import record_transfer
+from rexian.knowledge.actions import record_use
+from rexian.knowledge.models import UseKind
 from rexian.knowledge.rules import EntryStatus
 from rexian.knowledge.search import search
 from rexian.knowledge.selectors import entry_by_code
@@ -113,6 +115,8 @@ def desk(request: HttpRequest) -> HttpResponse:
         context = _context(request, request.POST, error.fields)
         context["error"] = error
         return render(request, "web/console/intake.html", context, status=error.status)
+    if finish is None:  # registered for dispatch after reading the caller an entry's answer: a citation
+        _cite(request, ticket)
     if call_id:
         _link_call(request, call_id, ticket)
     url = reverse("ticket", args=[ticket.pk])
@@ -142,6 +146,12 @@ def _link_call(request: HttpRequest, call_id: str, ticket: Any) -> None:
             messages.info(request, gettext("该通话此前已关联其他工单，未重复关联。"))
     except DomainError as error:
         messages.warning(request, gettext("未能关联通话：%(reason)s") % {"reason": error.message})
+
+
+def _cite(request: HttpRequest, ticket: Any) -> None:
+    cited = entry_by_code(request.POST.get("knowledge_entry", ""))
+    if cited is not None and cited.status == EntryStatus.PUBLISHED:
+        record_use(actor=request.user, entry_id=cited.pk, kind=UseKind.CITE, ticket_id=ticket.pk)
 
 
 def _register_and_finish(request: HttpRequest, data: dict[str, Any], finish: Action, key: str | None) -> Any:

@@ -205,6 +205,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "link_query": _link_query(request),
         "export_query": _link_query(request, "tab"),
         "export_limit": EXPORT_LIMIT,
+        "month": selectors.month_figures() if user.roles & CENTRE_ROLES else None,
     }
     if tab is not Tab.ENTRIES:
         context["page"] = paginate(request, QUEUES[tab](user).prefetch_related("categories"))
