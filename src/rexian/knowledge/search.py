@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
-from django.db import connection
+from django.db import connection, transaction
 
 from rexian.knowledge import ranking
 from rexian.knowledge.analysis import expand, query_terms, snippet
@@ -32,7 +32,7 @@ STRONG_MATCH = 0.8
 # The candidate query reads at most this many postings (entries × terms) for the question's rarer terms; the
 # commonest terms are only looked for in pairs (both in one entry), which the index answers without ranking
 # thousands of entries. A knowledge base of a few thousand entries reads all its question's terms.
-POSTING_BUDGET = 2000
+POSTING_BUDGET = 400
 PAIRED_TERMS = 3
 MAX_CANDIDATE_TERMS = 24
 
@@ -127,15 +127,19 @@ def _statistics(terms: Sequence[str]) -> ranking.Statistics:
 
 @dataclass(frozen=True)
 class Wanted:
-    """What the candidate query looks for: entries holding any of `rare`, or both terms of any of `pairs`."""
+    """What the candidate query looks for: entries holding any of `rare`, both terms of any of `pairs`, or
+    `heading` in their title or ways of asking."""
 
     rare: tuple[str, ...]
     pairs: tuple[tuple[str, str], ...]
+    heading: str = ""
 
 
 def _wanted(terms: Sequence[str], stats: ranking.Statistics, budget: int) -> Wanted:
     """The question's rarest terms, as many as the posting budget allows, and the pairs of its few rarest terms
-    (a pair of common words is rare together: 社保 and 灵活就业 in one entry)."""
+    (a pair of common words is rare together: 社保 and 灵活就业 in one entry). A word and a piece of it (二手房,
+    手房) make no pair: they are nearly always found together. When even the rarest term is too common and
+    there is no pair, it is looked for in titles and ways of asking only."""
     present = sorted((t for t in terms if stats.frequencies.get(t)), key=lambda t: (stats.frequencies[t], t))
     rare: list[str] = []
     postings = 0
@@ -144,59 +148,72 @@ def _wanted(terms: Sequence[str], stats: ranking.Statistics, budget: int) -> Wan
         if postings > budget:
             break
         rare.append(term)
-    leading = present[:PAIRED_TERMS]
-    pairs = tuple(combinations(leading, 2)) if len(rare) < len(present) else ()
-    if not rare and not pairs:
-        rare = present[:1]
-    return Wanted(tuple(rare), pairs)
+    leading = present[:PAIRED_TERMS] if len(rare) < len(present) else []
+    pairs = tuple((a, b) for a, b in combinations(leading, 2) if a not in b and b not in a)
+    heading = present[0] if present and not rare and not pairs else ""
+    return Wanted(tuple(rare), pairs, heading)
 
 
 def _candidates(wanted: Wanted, filters: Filters) -> list[int]:
-    if not wanted.rare and not wanted.pairs:
+    if not (wanted.rare or wanted.pairs or wanted.heading):
         return []
-    where, params = _filter_sql(filters)
     if connection.vendor == "postgresql":
-        sql = (
-            "SELECT d.entry_id FROM knowledge_searchdoc d JOIN knowledge_entry e ON e.id = d.entry_id"
-            " , to_tsquery('simple', %s) q"
-            f" WHERE d.document @@ q {where}"
-            " ORDER BY ts_rank('{0.1, 0.4, 0.6, 1.0}', d.document, q) DESC, d.entry_id LIMIT %s"
-        )
-        expression = _expression(wanted, "'", " | ", " & ")
-    else:
-        sql = (
-            "SELECT f.rowid FROM knowledge_fts f JOIN knowledge_entry e ON e.id = f.rowid"
-            f" WHERE knowledge_fts MATCH %s {where}"
-            " ORDER BY bm25(knowledge_fts, 8.0, 5.0, 1.0, 3.0), f.rowid LIMIT %s"
-        )
-        expression = _expression(wanted, '"', " OR ", " AND ")
+        return _postgresql_candidates(wanted, filters)
+    where, params = _filter_sql(filters, "f.rowid")
+    sql = (
+        f"SELECT f.rowid FROM knowledge_fts f WHERE knowledge_fts MATCH %s {where}"
+        " ORDER BY bm25(knowledge_fts, 8.0, 5.0, 1.0, 3.0), f.rowid LIMIT %s"
+    )
+    expression = _expression(wanted, '"', " OR ", " AND ", '{{title variants}} : "{}"')
     with connection.cursor() as cursor:
         cursor.execute(sql, [expression, *params, CANDIDATES])
         return [row[0] for row in cursor.fetchall()]
 
 
-def _expression(wanted: Wanted, quote: str, any_of: str, all_of: str) -> str:
+def _postgresql_candidates(wanted: Wanted, filters: Filters) -> list[int]:
+    """The same on PostgreSQL. Parallel workers are kept out: starting them costs more than ranking the few
+    hundred rows the posting budget lets through."""
+    column = "heading" if wanted.heading and not (wanted.rare or wanted.pairs) else "document"
+    where, params = _filter_sql(filters, "d.entry_id")
+    sql = (
+        f"SELECT d.entry_id FROM knowledge_searchdoc d, to_tsquery('simple', %s) q WHERE d.{column} @@ q {where}"
+        f" ORDER BY ts_rank('{{0.1, 0.4, 0.6, 1.0}}', d.{column}, q) DESC, d.entry_id LIMIT %s"
+    )
+    expression = _expression(wanted, "'", " | ", " & ", "'{}'")
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        cursor.execute(sql, [expression, *params, CANDIDATES])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _expression(wanted: Wanted, quote: str, any_of: str, all_of: str, heading: str) -> str:
     """The full-text query in the database's syntax: rare terms or'ed, pairs and'ed inside. Terms are runs of
     letters, digits and Chinese characters only (analysis._TERM): quoting them needs no escaping."""
     parts = [f"{quote}{t}{quote}" for t in wanted.rare]
     parts += [f"({quote}{a}{quote}{all_of}{quote}{b}{quote})" for a, b in wanted.pairs]
+    if wanted.heading:
+        parts.append(heading.format(wanted.heading))
     return any_of.join(parts)
 
 
-def _filter_sql(filters: Filters) -> tuple[str, list[object]]:
+def _filter_sql(filters: Filters, entry_id: str) -> tuple[str, list[object]]:
+    """The filters as conditions on each matched entry. They are per-row look-ups by primary key (scalar
+    subqueries), not a join: a join lets PostgreSQL, which cannot tell how few rows a text query matches, scan
+    the whole entry table to hash it."""
     clauses, params = [], []
+    entry = f"FROM knowledge_entry e WHERE e.id = {entry_id}"
     statuses = [s for s in filters.statuses if s in Statuses.values]
     if statuses:
-        clauses.append(f"e.status IN ({', '.join(['%s'] * len(statuses))})")
+        clauses.append(f"(SELECT e.status {entry}) IN ({', '.join(['%s'] * len(statuses))})")
         params += statuses
     if filters.unit_id is not None:
-        clauses.append("e.unit_id = %s")
+        clauses.append(f"(SELECT e.unit_id {entry}) = %s")
         params.append(filters.unit_id)
     if filters.category_ids:
         marks = ", ".join(["%s"] * len(filters.category_ids))
         clauses.append(
             "EXISTS (SELECT 1 FROM knowledge_entry_categories c"
-            f" WHERE c.entry_id = e.id AND c.category_id IN ({marks}))"
+            f" WHERE c.entry_id = {entry_id} AND c.category_id IN ({marks}))"
         )
         params += list(filters.category_ids)
     return "".join(f" AND {c}" for c in clauses), params

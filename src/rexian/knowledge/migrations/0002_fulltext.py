@@ -1,5 +1,5 @@
-"""The database's own full-text index over knowledge_searchdoc: an FTS5 table kept by triggers on SQLite, a
-generated tsvector column with a GIN index on PostgreSQL. The terms are already segmented (knowledge.analysis),
+"""The database's own full-text index over knowledge_searchdoc: an FTS5 table kept by triggers on SQLite, two
+generated tsvector columns with GIN indexes on PostgreSQL (the whole entry, and its title and ways of asking). The terms are already segmented (knowledge.analysis),
 so both use their plain tokenisers ('simple' on PostgreSQL) and see one term between two spaces."""
 
 from django.db import migrations
@@ -43,6 +43,18 @@ POSTGRESQL = [
     (
         "CREATE INDEX knowledge_searchdoc_document ON knowledge_searchdoc USING gin (document)",
         "DROP INDEX IF EXISTS knowledge_searchdoc_document",
+    ),
+    # Titles and ways of asking alone: a word too common to rank everywhere is looked for here (a GIN index
+    # cannot filter by weight, so the whole document's index would hand every entry holding it to the heap).
+    (
+        "ALTER TABLE knowledge_searchdoc ADD COLUMN heading tsvector GENERATED ALWAYS AS ("
+        " setweight(to_tsvector('simple', title), 'A') || setweight(to_tsvector('simple', variants), 'B')"
+        ") STORED",
+        "ALTER TABLE knowledge_searchdoc DROP COLUMN IF EXISTS heading",
+    ),
+    (
+        "CREATE INDEX knowledge_searchdoc_heading ON knowledge_searchdoc USING gin (heading)",
+        "DROP INDEX IF EXISTS knowledge_searchdoc_heading",
     ),
 ]
 
