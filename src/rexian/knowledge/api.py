@@ -165,13 +165,9 @@ def search_entries(request: HttpRequest, params: Query[SearchIn]) -> list[dict[s
         raise ValidationError("状态有误。", fields={"status": [f"没有这种状态：{unknown[0][:20]}"]})
     filters = Filters(statuses=statuses, unit_id=_unit_id(params.unit), category_ids=_category_ids(params.category))
     hits = search(params.q, filters, limit=params.limit)
-    if statuses != (EntryStatus.PUBLISHED.value,) and not user.roles & CENTRE_ROLES:
-        hits = [h for h in hits if _may_see(user, h)]  # other units' entries only once published
+    if statuses != (EntryStatus.PUBLISHED.value,):
+        hits = selectors.only_visible(user, hits)  # other units' entries only once published
     return [_hit_out(h) for h in hits]
-
-
-def _may_see(user: Any, hit: Hit) -> bool:
-    return selectors.visible_entries(user).filter(pk=hit.entry.pk).exists()
 
 
 def _hit_out(hit: Hit) -> dict[str, Any]:
@@ -191,10 +187,10 @@ def _unit_id(code: str) -> int | None:
 def _category_ids(code: str) -> tuple[int, ...]:
     if not code:
         return ()
-    ids = tuple(Category.objects.filter(code__startswith=code).values_list("pk", flat=True))
-    if not ids:
+    category = Category.objects.filter(code=code).first()
+    if category is None:
         raise ValidationError("没有这个分类。", fields={"category": [f"没有编码为 {code} 的分类。"]})
-    return ids
+    return selectors.category_and_below(category)
 
 
 @router.get("/knowledge/entries", response=EntryPage, summary="知识条目列表")

@@ -155,9 +155,7 @@ def _settle() -> None:
 
 def _save(batch: list[tuple[str, Entry]]) -> dict[str, int]:
     with transaction.atomic():
-        saved = Entry.objects.bulk_create([entry for _, entry in batch])
-        if any(e.pk is None for e in saved):  # a backend that does not return ids: read them back
-            saved = list(Entry.objects.order_by("-pk")[: len(saved)])[::-1]
+        saved = Entry.objects.bulk_create([entry for _, entry in batch])  # both databases return the ids
         index.index_entries(saved)
     return {key: entry.pk for (key, _), entry in zip(batch, saved, strict=True)}
 

@@ -90,9 +90,6 @@ MOVES: dict[tuple[EntryStatus, Step], Move] = {
     (S.WITHDRAWN, Step.RESTORE): Move(S.DRAFT, OWNER_OR_EDITOR),
 }
 
-# Statuses in which an owning unit can still change its own entry without asking.
-LIVE = frozenset({S.PUBLISHED})
-
 
 def move(status: EntryStatus, step: Step, parties: frozenset[Party]) -> EntryStatus | None:
     """Where the step takes an entry in this status when taken by someone acting as these parties; None when

@@ -1,14 +1,14 @@
 """Search over knowledge entries in two stages.
 
-1. Candidates: the database's full-text index (FTS5 with bm25() on SQLite; a tsvector with a GIN index and
-   ts_rank() on PostgreSQL) finds the entries holding any of the query's rarer terms, best first, at most
-   CANDIDATES of them, filtered by status, unit and category in the same query.
+1. Candidates: the database's full-text index (FTS5 with bm25() on SQLite; tsvectors with GIN indexes and
+   ts_rank() on PostgreSQL) finds the entries holding the question's rarest terms (within a posting budget)
+   or pairs of its commonest ones, best first, at most CANDIDATES of them, filtered by status, unit and
+   category in the same query.
 2. Ranking: knowledge.ranking scores those candidates in Python from their terms and the index's statistics,
-   the same on both databases, so that a result does not depend on which database a centre runs.
+   the same way on both databases.
 
 A query's terms are its words and bigrams (knowledge.analysis) plus the words of every synonym group it
-touches (Synonym, edited in the admin). The most common terms are left out of the candidate query (they
-would match half the index and slow it) but still count in the ranking.
+touches (Synonym, edited in the admin). Terms left out of the candidate query still count in the ranking.
 """
 
 from __future__ import annotations
@@ -35,6 +35,8 @@ STRONG_MATCH = 0.8
 POSTING_BUDGET = 400
 PAIRED_TERMS = 3
 MAX_CANDIDATE_TERMS = 24
+# An appeal's start says what it is about; the rest of a long description only slows the search.
+APPEAL_TEXT_LIMIT = 500
 
 Pieces = list[tuple[str, bool]]
 
@@ -60,12 +62,17 @@ class Filters:
 
 
 def search(text: str, filters: Filters = Filters(), *, limit: int = 10) -> list[Hit]:
-    groups = synonym_groups()
-    query = ranking.Query.of(text, expand(text, groups))
-    scored = rank(text, filters, limit=limit, groups=groups)
+    synonyms = expand(text, synonym_groups())
+    query = ranking.Query.of(text, synonyms)
+    scored = _ranked(query, filters, limit, POSTING_BUDGET)
     entries = Entry.objects.select_related("unit").in_bulk([r.entry_id for r in scored])
-    words = query_terms(text) + expand(text, groups)  # 医保 is marked where the entry says 医疗保障
+    words = query_terms(text) + synonyms  # 医保 is marked where the entry says 医疗保障
     return [_hit(entries[r.entry_id], r.score, query, words) for r in scored if r.entry_id in entries]
+
+
+def appeal_text(subject: str, description: str) -> str:
+    """What to search for an appeal: its subject and the start of its description."""
+    return f"{subject} {description}".strip()[:APPEAL_TEXT_LIMIT]
 
 
 def _hit(entry: Entry, score: float, query: ranking.Query, words: list[str]) -> Hit:
@@ -74,7 +81,7 @@ def _hit(entry: Entry, score: float, query: ranking.Query, words: list[str]) -> 
 
 
 def strong_match(text: str) -> Hit | None:
-    """The published entry that answers this appeal, when one clearly does (see STRONG_COVERAGE)."""
+    """The published entry that answers this appeal, when one clearly does (see STRONG_MATCH)."""
     hits = search(text, limit=1)
     return hits[0] if hits and hits[0].is_strong else None
 
@@ -95,6 +102,10 @@ def rank(
 ) -> list[Ranked]:
     """The best entries for a question, best first, with their scores."""
     query = ranking.Query.of(text, expand(text, synonym_groups() if groups is None else groups))
+    return _ranked(query, filters, limit, posting_budget)
+
+
+def _ranked(query: ranking.Query, filters: Filters, limit: int, posting_budget: int) -> list[Ranked]:
     if not query.terms:
         return []
     stats = _statistics(query.terms)

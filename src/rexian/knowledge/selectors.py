@@ -15,6 +15,8 @@ from rexian.directory.models import Unit
 from rexian.directory.roles import CENTRE_ROLES
 from rexian.knowledge.models import Entry, EntryUse, UseKind
 from rexian.knowledge.rules import EntryStatus, expiry_notice_until, review_due_before
+from rexian.knowledge.search import Hit
+from rexian.taxonomy.models import Category
 from rexian.tickets.access import Actor
 from rexian.tickets.models import Ticket, TicketEvent
 from rexian.tickets.workflow import Action
@@ -22,7 +24,7 @@ from rexian.tickets.workflow import Action
 
 def visible_entries(actor: Actor | None) -> QuerySet[Entry]:
     """Centre staff see every entry; a unit's members see published entries and every entry of their own unit
-    (and of the units under it); the public sees what knowledge.selectors.public_entries gives."""
+    (and of the units under it). The public portal searches published entries only (search.Filters' default)."""
     roles = actor.roles if actor is not None and getattr(actor, "is_active", False) else frozenset()
     entries = Entry.objects.select_related("unit")
     if roles & CENTRE_ROLES:
@@ -34,16 +36,29 @@ def visible_entries(actor: Actor | None) -> QuerySet[Entry]:
     return entries.filter(published | Q(unit__path__startswith=unit.path))
 
 
-def public_entries() -> QuerySet[Entry]:
-    """What the citizens' portal may show: published entries only."""
-    return Entry.objects.filter(status=EntryStatus.PUBLISHED).select_related("unit")
-
-
 def get_entry_for(actor: Actor | None, entry_id: int) -> Entry:
     entry = visible_entries(actor).filter(pk=entry_id).first()
     if entry is None:
         raise NotFound("没有这个知识条目，或您无权查看。")
     return entry
+
+
+def only_visible(actor: Actor, hits: list[Hit]) -> list[Hit]:
+    """The search's hits this actor may see, in one query: the index does not know who asks (a unit asking for
+    drafts would otherwise read other units' drafts)."""
+    allowed = set(visible_entries(actor).filter(pk__in=[h.entry.pk for h in hits]).values_list("pk", flat=True))
+    return [h for h in hits if h.entry.pk in allowed]
+
+
+def category_and_below(category: Category) -> tuple[int, ...]:
+    """The category and those under it (codes are positional: 01 → 0101 → 010101)."""
+    return tuple(Category.objects.filter(code__startswith=category.code).values_list("pk", flat=True))
+
+
+def published_by_code(code: str) -> Entry | None:
+    """The published entry a form or a ticket names ("KB12"); None for an unknown, withdrawn or expired one."""
+    found = entry_by_code(code)
+    return found if found is not None and found.status == EntryStatus.PUBLISHED else None
 
 
 def entry_by_code(code: str) -> Entry | None:

@@ -12,13 +12,11 @@ from django.utils.translation import gettext, ngettext
 
 from rexian.core.errors import DomainError, NotFound
 from rexian.directory.selectors import units_for_picking
-from rexian.knowledge.search import strong_match
+from rexian.knowledge.search import appeal_text, strong_match
 from rexian.tickets.access import get_ticket_for, visible_tickets
 from rexian.tickets.actions import dispatch
 from rexian.tickets.selectors import LIST_RELATED, dispatch_queue
 from rexian.web.views.common import ticket_page, with_suggestions, workbench
-
-SEARCH_TEXT_LIMIT = 500  # the appeal's start says what it is about; the rest only slows the search
 
 
 @workbench("dispatch")
@@ -37,7 +35,7 @@ def knowledge_hint(request: HttpRequest, ticket_id: int) -> HttpResponse:
         ticket = get_ticket_for(request.user, ticket_id)
     except NotFound as error:
         raise Http404(error.message) from error
-    answer = strong_match(f"{ticket.subject} {ticket.description}"[:SEARCH_TEXT_LIMIT])
+    answer = strong_match(appeal_text(ticket.subject, ticket.description))
     return render(request, "web/partials/dispatch_knowledge.html", {"ticket": ticket, "answer": answer})
 
 

@@ -19,9 +19,8 @@ from rexian.directory.models import Unit, UnitKind
 from rexian.intake.actions import record_transfer
 from rexian.knowledge.actions import record_use
 from rexian.knowledge.models import UseKind
-from rexian.knowledge.rules import EntryStatus
-from rexian.knowledge.search import search
-from rexian.knowledge.selectors import entry_by_code
+from rexian.knowledge.search import appeal_text, search
+from rexian.knowledge.selectors import published_by_code
 from rexian.supervision.selectors import with_deadlines
 from rexian.taxonomy.choices import AppealType, Channel, Urgency
 from rexian.taxonomy.models import Category
@@ -42,7 +41,6 @@ APPEAL_FIELDS = (
 FLAGS = ("is_anonymous", "is_confidential")
 FINISHES = {"answer": Action.ANSWER_DIRECTLY, "reject": Action.REJECT_OUT_OF_SCOPE}
 KNOWLEDGE_HITS = 5
-SEARCH_TEXT_LIMIT = 500  # a long description's start says what it is about; the rest only slows the search
 
 
 def _appeal(post: Any) -> dict[str, Any]:
@@ -149,16 +147,16 @@ def _link_call(request: HttpRequest, call_id: str, ticket: Any) -> None:
 
 
 def _cite(request: HttpRequest, ticket: Any) -> None:
-    cited = entry_by_code(request.POST.get("knowledge_entry", ""))
-    if cited is not None and cited.status == EntryStatus.PUBLISHED:
+    cited = published_by_code(request.POST.get("knowledge_entry", ""))
+    if cited is not None:
         record_use(actor=request.user, entry_id=cited.pk, kind=UseKind.CITE, ticket_id=ticket.pk)
 
 
 def _register_and_finish(request: HttpRequest, data: dict[str, Any], finish: Action, key: str | None) -> Any:
     params, missing = _finish_params(finish, request.POST)
     if finish is Action.ANSWER_DIRECTLY:  # the entry the agent took the answer from, if it still stands
-        cited = entry_by_code(request.POST.get("knowledge_entry", ""))
-        params["knowledge_entry"] = cited.code if cited and cited.status == EntryStatus.PUBLISHED else ""
+        cited = published_by_code(request.POST.get("knowledge_entry", ""))
+        params["knowledge_entry"] = cited.code if cited is not None else ""
     if missing:  # report the empty answer together with any problem of the appeal itself
         fields = dict(missing)
         try:
@@ -190,8 +188,8 @@ def panels(request: HttpRequest) -> HttpResponse:
 @workbench("intake")
 def knowledge(request: HttpRequest) -> HttpResponse:
     """The knowledge base's best answers to the appeal as typed so far (htmx, on every short pause)."""
-    text = f"{request.POST.get('subject', '')} {request.POST.get('description', '')}".strip()
-    hits = search(text[:SEARCH_TEXT_LIMIT], limit=KNOWLEDGE_HITS) if text else []
+    text = appeal_text(request.POST.get("subject", ""), request.POST.get("description", ""))
+    hits = search(text, limit=KNOWLEDGE_HITS) if text else []
     return render(request, "web/partials/knowledge_suggestions.html", {"hits": hits, "text": text})
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
@@ -108,10 +108,7 @@ class Query:
     @property
     def category_ids(self) -> tuple[int, ...]:
         """The category and those under it (the tree has three levels)."""
-        if self.category is None:
-            return ()
-        under = Q(pk=self.category.pk) | Q(parent=self.category) | Q(parent__parent=self.category)
-        return tuple(Category.objects.filter(under).values_list("pk", flat=True))
+        return selectors.category_and_below(self.category) if self.category is not None else ()
 
 
 def offered_statuses(user: User) -> list[Statuses]:
@@ -157,13 +154,10 @@ def _filtered(user: User, query: Query) -> QuerySet[Entry]:
 
 
 def _hits(user: User, query: Query) -> list[Hit]:
-    """The search's best entries, then only those the user may see: the index does not know who asks (a unit
-    asking for drafts would otherwise read other units' drafts)."""
+    """The search's best entries the user may see."""
     unit_id = query.unit.pk if query.unit is not None else None
     hits = search(query.text, Filters(query.statuses, unit_id, query.category_ids), limit=SEARCH_LIMIT)
-    shown = selectors.visible_entries(user).filter(pk__in=[h.entry.pk for h in hits]).values_list("pk", flat=True)
-    allowed = set(shown)
-    return [h for h in hits if h.entry.pk in allowed]
+    return selectors.only_visible(user, hits)
 
 
 def _tab(request: HttpRequest, tabs: list[Tab]) -> Tab:
