@@ -12,6 +12,7 @@ import pytest
 from django.apps import apps as django_apps
 from django.test import Client
 
+from rexian.api.auth import forget_holders
 from rexian.directory.models import CatalogueEntry, RoleGrant, Unit, UnitKind, User
 from rexian.directory.roles import Role
 from rexian.intake.selectors import forget_rules
@@ -52,6 +53,7 @@ def _fresh_calendar() -> None:
     forget_policies()
     forget_routing_reads()
     forget_rules()
+    forget_holders()
 
 
 @pytest.fixture

@@ -73,8 +73,9 @@ def run(options: dict[str, Any]) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="rexian-bench-intake-") as folder:
         log = Path(folder) / "serve.log"
         # As deployed (docs/operations.md): notifications and machine dispatch queued in the database and run by
-        # a worker beside the server, on the same cores; what it has not caught up with is reported.
-        env = {"REXIAN_TASKS": "database"}
+        # a worker beside the server, on the same cores; what it has not caught up with is reported. DEBUG off, as
+        # in production: with it on, Django keeps every query's text in memory.
+        env = {"REXIAN_TASKS": "database", "REXIAN_DEBUG": "0"}
         server = ServerProcess(env=env, threads=options["threads"], workers=options["workers"], log=log)
         server.start()
         worker = _start_worker(env, log)

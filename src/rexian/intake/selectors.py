@@ -17,7 +17,7 @@ from rexian.directory.models import Unit, UnitKind
 from rexian.directory.selectors import district_of
 from rexian.intake import duplicates, screening
 from rexian.intake.models import EmergencyTransfer, ScreeningRule
-from rexian.taxonomy.models import Category
+from rexian.taxonomy.selectors import kindred_categories
 from rexian.tickets.access import Actor, sees_everything, visible_tickets
 from rexian.tickets.models import Ticket
 from rexian.tickets.workflow import FINISHED_STATES
@@ -158,12 +158,13 @@ def _same_place_and_category(
 ) -> None:
     if category_id is None or area is None:
         return
-    parent_id = Category.objects.filter(pk=category_id).values_list("parent_id", flat=True).first()
-    related = Q(category_id=category_id)
-    if parent_id is not None:
-        related |= Q(category_id=parent_id) | Q(category__parent_id=parent_id)
-    here = Q(district__path__startswith=area.path) | Q(street__path__startswith=area.path)
-    rows = candidates.filter(here, related).order_by("-created_at").values_list("pk", "category_id")
+    # Ids, not joins on paths: the category's index narrows the history before the place is looked at.
+    if area.kind == UnitKind.STREET:
+        here = Q(street_id=area.pk)
+    else:
+        here = Q(district_id=area.pk) | Q(street__parent_id=area.pk)
+    related = candidates.filter(here, category_id__in=kindred_categories(category_id))
+    rows = related.order_by("-created_at").values_list("pk", "category_id")
     for pk, found in rows[:PLACE_CANDIDATES]:
         weight = SAME_PLACE_AND_CATEGORY if found == category_id else SAME_PLACE_AND_RELATED_CATEGORY
         evidence[pk].append((REASON_PLACE, weight))

@@ -47,3 +47,13 @@ def limit_for(stage: Stage, *, appeal_type: str, category_id: int | None, urgenc
         category_chain=policies.chain(category_id),
         urgency=urgency,
     )
+
+
+def kindred_categories(category_id: int) -> list[int]:
+    """The category, its parent and the parent's other children: the appeals "of the same kind" (duplicates)."""
+    parents = _policies().parents
+    parent_id = parents.get(category_id)
+    if parent_id is None:
+        return [category_id]
+    siblings = [pk for pk, parent in parents.items() if parent == parent_id and pk != category_id]
+    return [category_id, parent_id, *siblings]
