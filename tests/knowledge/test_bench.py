@@ -62,3 +62,22 @@ def test_bench_kb_scale_times_generated_entries() -> None:
     assert figures["recall_at_1"] > 0.3  # the variations of the entry a question was asked of come first
     assert figures["max_ms"] >= figures["p95_ms"] >= figures["p50_ms"] > 0
     assert not Entry.objects.exists()
+
+
+@pytest.mark.django_db
+def test_bench_kb_measures_learning_from_picks_on_held_out_questions(tmp_path: Path) -> None:
+    docs = write(tmp_path / "docs.csv", ("id", "text"), [
+        ("e1", "城乡居民医疗保险参保登记：未参加职工医保的城乡居民，可持身份证到街道社保所办理参保登记，按年缴费。"),
+        ("e2", "异地就医备案办理：参保人员到外地就医，应先通过国家医保服务平台办理备案，再到定点医院持卡结算。"),
+    ])  # fmt: skip
+    asked = "老家的医保卡在这边看病能用吗"  # one caller's words, picked once and asked again
+    queries = write(tmp_path / "queries.csv", ("question", "gold"), [(asked, "e2"), (asked, "e2")])
+    out = StringIO()
+    arguments = ["--docs", str(docs), "--id-col", "id", "--text-col", "text", "--queries", str(queries),
+                 "--query-col", "question", "--gold-col", "gold", "--database", "sqlite"]  # fmt: skip
+    call_command("bench", "kb", *arguments, "--learn", "0.5", stdout=out)
+    figures = json.loads(out.getvalue())
+    assert (figures["learned"], figures["n"]) == (1, 1)
+    assert (figures["without_learning"]["recall_at_1"], figures["recall_at_1"]) == (0.0, 1.0)
+    with pytest.raises(CommandError, match="--learn 应在 0 与 1 之间"):
+        call_command("bench", "kb", *arguments, "--learn", "1.5")

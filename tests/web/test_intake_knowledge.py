@@ -121,3 +121,14 @@ def test_registering_after_reading_an_answer_cites_the_entry_and_the_month_count
     page = login(city, "shift_lead").get(reverse("knowledge")).content.decode()
     assert "本月登记诉求 2 件：以知识库答复即办 1 件，使用知识库 2 件。" in page
     assert "50.0%" in page and "100.0%" in page
+
+
+def test_answering_with_an_entry_teaches_it_the_callers_words_shown_to_editors_only(city: City, entry: Entry) -> None:
+    form = {**APPEAL, "subject": "下岗后社保断了怎么续", "appeal_type": "consult", "finish": "answer",
+            "answer": entry.answer, "knowledge_entry": entry.code, "idempotency_key": "k-learn"}  # fmt: skip
+    assert login(city, "intake").post(reverse("intake"), form).status_code == 302
+    assert list(entry.asked_questions.values_list("question", flat=True)) == ["下岗后社保断了怎么续"]
+    page = reverse("knowledge_entry", args=[entry.pk])
+    assert "下岗后社保断了怎么续" in login(city, "shift_lead").get(page).content.decode()
+    unit_view = login(city, "h_hrss").get(page)
+    assert unit_view.status_code == 200 and "下岗后社保断了怎么续" not in unit_view.content.decode()

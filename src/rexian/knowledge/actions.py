@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from rexian.core import clock
 from rexian.core.errors import InvalidTransition, NotFound, PermissionDenied, StaleVersion, ValidationError
@@ -22,6 +22,7 @@ from rexian.knowledge.models import (
     TAGS_LIMIT,
     TEXT_LIMIT,
     TITLE_LIMIT,
+    AskedQuestion,
     Entry,
     EntryAttachment,
     EntryUse,
@@ -32,12 +33,14 @@ from rexian.knowledge.rules import STEP_LABELS, EntryStatus, Party, Step, is_exp
 from rexian.taxonomy.models import Category
 from rexian.tickets.access import Actor
 from rexian.tickets.files import refusal, safe_name
+from rexian.tickets.models import Ticket
 from rexian.tickets.validation import FieldErrors, clean_text
 
 # The centre's knowledge editors: they publish, send back and withdraw, and may edit any entry.
 EDITOR_ROLES = frozenset({Role.CENTRE_ADMIN, Role.QUALITY, Role.SHIFT_LEAD})
 # A unit's members write their own unit's entries.
 OWNER_ROLES = frozenset({Role.UNIT_ADMIN, Role.UNIT_HANDLER})
+LEARNED_PER_ENTRY = 20  # the latest questions learned from agents' picks that an entry is indexed with
 CONTENT_FIELDS = (
     "title", "variants", "answer", "plain_answer", "unit", "categories", "tags", "links", "effective_from",
     "expires_on",
@@ -197,6 +200,41 @@ def record_use(*, actor: Actor | None, entry_id: int, kind: UseKind | str, ticke
         if EntryUse.objects.filter(entry_id=entry_id, kind=kind, actor=user, at__gte=start).exists():
             return
     EntryUse.objects.create(entry_id=entry_id, kind=kind, ticket_id=ticket_id, actor=user, at=moment)
+    if kind == UseKind.CITE and ticket_id is not None:
+        ticket = Ticket.objects.filter(pk=ticket_id).only("subject", "is_confidential").first()
+        if ticket is not None:
+            learn_question(entry_id=entry_id, ticket=ticket)
+
+
+def learn_question(*, entry_id: int, ticket: Ticket | None = None, question: str = "") -> bool:
+    """An agent answered an appeal with this entry: the appeal's subject (or `question`) is indexed with the
+    entry, in a field of its own (knowledge.ranking), so that the next caller who asks that way finds it first. A
+    confidential appeal (保密件) teaches nothing. Returns whether a question was learned."""
+    if ticket is not None:
+        if ticket.is_confidential:
+            return False
+        question = ticket.subject
+    question = " ".join(question.split())[: AskedQuestion._meta.get_field("question").max_length]
+    if not question:
+        return False
+    with transaction.atomic():
+        entry = Entry.objects.select_for_update().filter(pk=entry_id).first()
+        if entry is None:
+            return False
+        AskedQuestion.objects.create(entry=entry, question=question, ticket=ticket, at=clock.now())
+        kept = AskedQuestion.objects.filter(entry=entry).order_by("-at", "-pk")
+        AskedQuestion.objects.filter(pk__in=list(kept.values_list("pk", flat=True)[LEARNED_PER_ENTRY:])).delete()
+        index.index_entry(entry)
+    return True
+
+
+def forget_questions(questions: QuerySet[AskedQuestion]) -> int:
+    """Delete learned questions (a wrong pick) and index their entries again without them."""
+    with transaction.atomic():
+        entry_ids = set(questions.values_list("entry_id", flat=True))
+        deleted, _ = questions.delete()
+        index.index_entries(Entry.objects.filter(pk__in=entry_ids).order_by("pk"))
+    return deleted
 
 
 def clean_entry(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[Category]]:

@@ -4,9 +4,11 @@ are read here and written on the 知识库 pages, through knowledge.actions (rev
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from rexian.knowledge.models import Entry, EntryVersion, Synonym
+from rexian.knowledge import actions
+from rexian.knowledge.models import AskedQuestion, Entry, EntryVersion, Synonym
 
 
 @admin.register(Synonym)
@@ -44,3 +46,25 @@ class EntryAdmin(ReadOnly):
     list_filter = ("status", "unit")
     search_fields = ("title", "variants", "tags")
     inlines = [VersionInline]
+
+
+@admin.register(AskedQuestion)
+class AskedQuestionAdmin(admin.ModelAdmin):
+    """The questions learned from agents' picks: read, and deleted when a pick was wrong (the entry is indexed
+    again without it)."""
+
+    list_display = ("question", "entry", "ticket", "at")
+    search_fields = ("question", "entry__title")
+    readonly_fields = ("entry", "question", "ticket", "at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def delete_model(self, request: HttpRequest, obj: AskedQuestion) -> None:
+        actions.forget_questions(AskedQuestion.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[AskedQuestion]) -> None:
+        actions.forget_questions(queryset)

@@ -22,6 +22,7 @@ from django.db import connection, transaction
 from rexian.core import clock
 from rexian.directory.models import Unit, UnitKind
 from rexian.knowledge import index
+from rexian.knowledge.actions import learn_question
 from rexian.knowledge.analysis import words
 from rexian.knowledge.models import Entry
 from rexian.knowledge.rules import EntryStatus
@@ -29,6 +30,7 @@ from rexian.knowledge.search import rank, synonym_groups
 
 BATCH = 2000
 AGREEMENT_SAMPLE = 200
+LEARNING_SEED = 7
 
 
 def read_rows(path: Path, columns: Sequence[str | None]) -> list[dict[str, str]]:
@@ -53,19 +55,46 @@ def quality(options: dict[str, Any]) -> dict[str, Any]:
         for row in docs
     )
     built = time.perf_counter() - started
+    asked = [
+        (row[options["query_col"]], ids[row[options["gold_col"]].strip()])
+        for row in queries
+        if row[options["gold_col"]].strip() in ids
+    ]
+    if not asked:
+        raise ValueError("没有一条查询的标准答案出现在文档中：请检查 --gold-col 与 --id-col。")
+    head = {"documents": len(ids), "index_seconds": round(built, 1)}
+    share = options.get("learn")
+    if not share:
+        return {**_asked_figures(asked), **head}
+    if not 0 < share < 1:
+        raise ValueError("--learn 应在 0 与 1 之间（作为坐席采用记录的问题比例）。")
+    return {**_learning_figures(asked, share), **head}
+
+
+def _asked_figures(asked: Sequence[tuple[str, int]]) -> dict[str, Any]:
     groups = synonym_groups()
     ranks, times = [], []
-    for row in queries:
-        gold = ids.get(row[options["gold_col"]].strip())
-        if gold is None:
-            continue
+    for text, gold in asked:
         began = time.perf_counter()
-        found = [r.entry_id for r in rank(row[options["query_col"]], limit=10, groups=groups)]
+        found = [r.entry_id for r in rank(text, limit=10, groups=groups)]
         times.append((time.perf_counter() - began) * 1000)
         ranks.append(found.index(gold) + 1 if gold in found else None)
-    if not ranks:
-        raise ValueError("没有一条查询的标准答案出现在文档中：请检查 --gold-col 与 --id-col。")
-    return {**_figures(ranks, times), "documents": len(ids), "index_seconds": round(built, 1)}
+    return _figures(ranks, times)
+
+
+def _learning_figures(asked: Sequence[tuple[str, int]], share: float) -> dict[str, Any]:
+    """Learning from agents' picks, measured: a random `share` of the questions are taken as appeals an agent
+    answered with their gold entry (knowledge.actions.learn_question); the others are asked before and after."""
+    shuffled = list(asked)
+    random.Random(LEARNING_SEED).shuffle(shuffled)
+    cut = round(len(shuffled) * share)
+    picked, held_out = shuffled[:cut], shuffled[cut:]
+    if not held_out:
+        raise ValueError("--learn 太大：没有留作测试的问题。")
+    before = _asked_figures(held_out)
+    for text, gold in picked:
+        learn_question(entry_id=gold, question=text)
+    return {**_asked_figures(held_out), "learned": len(picked), "without_learning": before}
 
 
 def scale(entries: int, queries: int, seed: int) -> dict[str, Any]:
@@ -94,7 +123,7 @@ def scale(entries: int, queries: int, seed: int) -> dict[str, Any]:
     exhaustive = [
         bool(found) and source.get(found[0].entry_id) == n
         for n, text in sample
-        for found in [rank(text, limit=1, groups=groups, posting_budget=10**9)]
+        for found in [rank(text, limit=1, groups=groups, budget=10**9)]
     ]
     return {
         "entries": entries,

@@ -19,21 +19,23 @@ from django.db.models.functions import Greatest
 from rexian.knowledge.analysis import index_terms, normalise
 from rexian.knowledge.models import Entry, IndexedTerm, IndexTotals, SearchDoc
 
-FIELDS = ("title", "variants", "answer", "tags")
+FIELDS = ("title", "variants", "answer", "tags", "asked")
 BATCH = 500
 
 Terms = dict[str, list[str]]
 T = TypeVar("T")
 
 
-def terms_of(entry: Entry, category_names: Sequence[str] = ()) -> Terms:
+def terms_of(entry: Entry, category_names: Sequence[str] = (), asked: Sequence[str] = ()) -> Terms:
     """The index terms of each field. The plain-language answer is indexed with the answer (it uses the
-    callers' own words), and the category names with the tags."""
+    callers' own words), and the category names with the tags. The questions agents answered with the entry
+    (AskedQuestion) are a field of their own: ranked (knowledge.ranking), not in the full-text index."""
     return {
         "title": index_terms(entry.title),
         "variants": index_terms(entry.variants),
         "answer": index_terms(f"{entry.answer}\n{entry.plain_answer}"),
         "tags": index_terms(" ".join([*entry.tag_list, *category_names])),
+        "asked": index_terms("\n".join(asked)),
     }
 
 
@@ -43,6 +45,10 @@ def normalised_text(entry: Entry) -> str:
 
 def _category_names(entry: Entry) -> list[str]:
     return [c.name for c in entry.categories.all()]
+
+
+def _asked(entry: Entry) -> list[str]:
+    return [q.question for q in entry.asked_questions.all()]
 
 
 def index_entry(entry: Entry) -> None:
@@ -65,10 +71,10 @@ def index_entries(entries: Iterable[Entry]) -> int:
 
 
 def _index_batch(entries: Sequence[Entry]) -> int:
-    prefetch_related_objects([e for e in entries if e.pk], "categories")  # one query, not one per entry
+    prefetch_related_objects([e for e in entries if e.pk], "categories", "asked_questions")  # not per entry
     with transaction.atomic():
         old = {d.pk: _doc_terms(d) for d in SearchDoc.objects.filter(pk__in=[e.pk for e in entries])}
-        new = {e.pk: terms_of(e, _category_names(e)) for e in entries}
+        new = {e.pk: terms_of(e, _category_names(e), _asked(e)) for e in entries}
         docs = [
             SearchDoc(entry_id=e.pk, text=normalised_text(e), **{f: " ".join(new[e.pk][f]) for f in FIELDS})
             for e in entries

@@ -185,6 +185,27 @@ class EntryUse(models.Model):
         return f"{self.entry_id} {self.get_kind_display()}"
 
 
+class AskedQuestion(models.Model):
+    """An appeal an agent answered with this entry, in the words of the appeal's subject: how callers ask for it.
+    Indexed with the entry's ways of asking (knowledge.index), so that the next caller who asks the same way finds
+    the entry first. Only the latest LEARNED_PER_ENTRY are kept (knowledge.actions.learn_question)."""
+
+    entry = models.ForeignKey(Entry, verbose_name="条目", on_delete=models.CASCADE, related_name="asked_questions")
+    question = models.CharField("问法", max_length=100)  # as long as a ticket's subject
+    ticket = models.ForeignKey(
+        "tickets.Ticket", verbose_name="工单", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField("时间")
+
+    class Meta:
+        verbose_name = "坐席采用的问法"
+        verbose_name_plural = "坐席采用的问法"
+        indexes = [models.Index(fields=["entry", "at"])]
+
+    def __str__(self) -> str:
+        return self.question
+
+
 class Synonym(models.Model):
     """A group of words that mean the same to a caller and to a department: 医保 = 医疗保障 = 医疗保险.
     A query that says one finds entries that say any other."""
@@ -215,6 +236,7 @@ class SearchDoc(models.Model):
     answer = models.TextField(blank=True)
     tags = models.TextField(blank=True)
     text = models.TextField(blank=True)  # the entry's words as written, normalised: where the best window is sought
+    asked = models.TextField(blank=True)  # how agents' callers asked for it (AskedQuestion): ranked, not matched
 
     class Meta:
         verbose_name = "检索索引"
@@ -242,6 +264,7 @@ class IndexTotals(models.Model):
     variants = models.PositiveBigIntegerField(default=0)
     answer = models.PositiveBigIntegerField(default=0)
     tags = models.PositiveBigIntegerField(default=0)
+    asked = models.PositiveBigIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"{self.entries} entries"

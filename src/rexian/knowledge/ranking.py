@@ -11,7 +11,9 @@ An entry's score is the sum of three parts, all in idf units so that they add up
 - for short entries, the share of the entry's own terms the question holds, times the question's weight —
   when an agent pastes a citizen's long text, the short entry it restates should win.
 
-Synonyms a question gained count a little less than its own words. Figures, and what was tried and dropped,
+The questions agents answered with the entry (knowledge.actions.learn_question) are a field of their own in
+BM25F; they do not count in the restated share, which is about what the entry itself says. Synonyms a question
+gained count a little less than its own words. Figures, and what was tried and dropped,
 in docs/search.md.
 """
 
@@ -24,9 +26,12 @@ from dataclasses import dataclass, field
 
 from rexian.knowledge.analysis import index_terms, query_parts
 
-FIELDS = ("title", "variants", "answer", "tags")
-FIELD_WEIGHTS = {"title": 3.0, "variants": 2.5, "answer": 1.0, "tags": 1.5}
-LENGTH_NORMALISATION = {"title": 0.5, "variants": 0.6, "answer": 0.75, "tags": 0.3}
+OWN_FIELDS = ("title", "variants", "answer", "tags")  # what the entry's editors wrote
+FIELDS = (*OWN_FIELDS, "asked")  # and how callers asked for it when agents answered with it (AskedQuestion)
+# The callers' own words count less than the editors' ways of asking: an agent may pick a near neighbour (0.8–2.5
+# measure the same on the public sets, docs/search.md).
+FIELD_WEIGHTS = {"title": 3.0, "variants": 2.5, "answer": 1.0, "tags": 1.5, "asked": 1.5}
+LENGTH_NORMALISATION = {"title": 0.5, "variants": 0.6, "answer": 0.75, "tags": 0.3, "asked": 0.6}
 K1 = 1.2
 SYNONYM_WEIGHT = 0.8
 WINDOW = 200  # characters: 100–400 all work within a point or two
@@ -76,15 +81,17 @@ def score(query: Query, candidate: Candidate, stats: Statistics) -> float:
 
 
 def bm25f(query: Query, fields: Mapping[str, str], stats: Statistics, rarity: Mapping[str, float]) -> float:
-    padded = {f: f" {fields.get(f, '')} " for f in FIELDS}
-    norms = {
-        f: 1 - share + share * (padded[f].count(" ") - 1) / stats.average_lengths[f]
-        for f, share in LENGTH_NORMALISATION.items()
+    padded = {f: f" {fields[f]} " for f in FIELDS if fields.get(f)}  # an empty field holds no term: skipped
+    # Each field's weight over its length normalisation, once per entry rather than once per term.
+    scale = {
+        f: FIELD_WEIGHTS[f] / (1 - share + share * (text.count(" ") - 1) / stats.average_lengths.get(f, 1.0))
+        for f, text in padded.items()
+        for share in [LENGTH_NORMALISATION[f]]
     }
     total = 0.0
     for term, weight in rarity.items():
         needle = f" {term} "
-        evidence = sum(FIELD_WEIGHTS[f] * padded[f].count(needle) / norms[f] for f in FIELDS)
+        evidence = sum(scale[f] * text.count(needle) for f, text in padded.items())
         if evidence:
             total += query.weights[term] * weight * evidence * (K1 + 1) / (K1 + evidence)
     return total
@@ -108,7 +115,7 @@ def best_window(text: str, rarity: Mapping[str, float], window: int = WINDOW) ->
 
 def restated_share(query: Query, fields: Mapping[str, str]) -> float:
     """The share of a short entry's distinct terms that the question holds: 1.0 when it restates all of it."""
-    held = {t for f in FIELDS for t in fields.get(f, "").split()}
+    held = {t for f in OWN_FIELDS for t in fields.get(f, "").split()}
     return len(held & query.weights.keys()) / len(held) if held else 0.0
 
 

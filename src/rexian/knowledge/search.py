@@ -31,8 +31,10 @@ CANDIDATES = 40  # 40, 60 and 100 find the same answers on both public sets (doc
 STRONG_MATCH = 0.8
 # The candidate query reads at most this many postings (entries × terms) for the question's rarer terms; the
 # commonest terms are only looked for in pairs (both in one entry), which the index answers without ranking
-# thousands of entries. A knowledge base of a few thousand entries reads all its question's terms.
-POSTING_BUDGET = 400
+# thousands of entries. A knowledge base of a few thousand entries reads all its question's terms. SQLite's FTS5
+# reads 2,000 postings as fast as PostgreSQL reads 400 (PostgreSQL fetches each matched row's vector from the
+# table to rank it); at 100,000 entries the larger budget is worth several points of recall (docs/search.md).
+POSTING_BUDGETS = {"sqlite": 2000, "postgresql": 400}
 PAIRED_TERMS = 3
 MAX_CANDIDATE_TERMS = 24
 # An appeal's start says what it is about; the rest of a long description only slows the search.
@@ -64,7 +66,7 @@ class Filters:
 def search(text: str, filters: Filters = Filters(), *, limit: int = 10) -> list[Hit]:
     synonyms = expand(text, synonym_groups())
     query = ranking.Query.of(text, synonyms)
-    scored = _ranked(query, filters, limit, POSTING_BUDGET)
+    scored = _ranked(query, filters, limit, posting_budget())
     entries = Entry.objects.select_related("unit").in_bulk([r.entry_id for r in scored])
     words = query_terms(text) + synonyms  # 医保 is marked where the entry says 医疗保障
     return [_hit(entries[r.entry_id], r.score, query, words) for r in scored if r.entry_id in entries]
@@ -98,11 +100,15 @@ def rank(
     *,
     limit: int = 10,
     groups: list[list[str]] | None = None,
-    posting_budget: int = POSTING_BUDGET,
+    budget: int | None = None,
 ) -> list[Ranked]:
     """The best entries for a question, best first, with their scores."""
     query = ranking.Query.of(text, expand(text, synonym_groups() if groups is None else groups))
-    return _ranked(query, filters, limit, posting_budget)
+    return _ranked(query, filters, limit, posting_budget() if budget is None else budget)
+
+
+def posting_budget() -> int:
+    return POSTING_BUDGETS.get(connection.vendor, min(POSTING_BUDGETS.values()))
 
 
 def _ranked(query: ranking.Query, filters: Filters, limit: int, posting_budget: int) -> list[Ranked]:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 from rexian.core.errors import DomainError, ValidationError
 from rexian.directory.models import Unit, UnitKind
 from rexian.intake.actions import record_transfer
-from rexian.knowledge.actions import record_use
+from rexian.knowledge.actions import learn_question, record_use
 from rexian.knowledge.models import UseKind
 from rexian.knowledge.search import appeal_text, search
 from rexian.knowledge.selectors import published_by_code
@@ -115,6 +115,8 @@ def desk(request: HttpRequest) -> HttpResponse:
         return render(request, "web/console/intake.html", context, status=error.status)
     if finish is None:  # registered for dispatch after reading the caller an entry's answer: a citation
         _cite(request, ticket)
+    elif finish is Action.ANSWER_DIRECTLY:  # closed with an entry's answer: how this caller asked is learned
+        _learn(request, ticket)
     if call_id:
         _link_call(request, call_id, ticket)
     url = reverse("ticket", args=[ticket.pk])
@@ -150,6 +152,12 @@ def _cite(request: HttpRequest, ticket: Any) -> None:
     cited = published_by_code(request.POST.get("knowledge_entry", ""))
     if cited is not None:
         record_use(actor=request.user, entry_id=cited.pk, kind=UseKind.CITE, ticket_id=ticket.pk)
+
+
+def _learn(request: HttpRequest, ticket: Any) -> None:
+    cited = published_by_code(request.POST.get("knowledge_entry", ""))
+    if cited is not None:
+        learn_question(entry_id=cited.pk, ticket=ticket)
 
 
 def _register_and_finish(request: HttpRequest, data: dict[str, Any], finish: Action, key: str | None) -> Any:

@@ -25,7 +25,7 @@ from rexian.directory.models import Unit, User
 from rexian.directory.roles import CENTRE_ROLES
 from rexian.knowledge import actions, selectors, spreadsheet
 from rexian.knowledge.actions import EDITOR_ROLES, FIELD_LABELS, OWNER_ROLES
-from rexian.knowledge.models import Entry, EntryVersion, Statuses, UseKind
+from rexian.knowledge.models import AskedQuestion, Entry, EntryVersion, Statuses, UseKind
 from rexian.knowledge.rules import STEP_LABELS, EntryStatus, Party, Step, steps_open
 from rexian.knowledge.search import Filters, Hit, search
 from rexian.taxonomy.models import Category
@@ -252,13 +252,15 @@ def _step_buttons(open_steps: list[Step]) -> list[dict[str, Any]]:
 def entry(request: HttpRequest, entry_id: int) -> HttpResponse:
     found = _load(request, entry_id)
     actions.record_use(actor=request.user, entry_id=found.pk, kind=UseKind.VIEW)
-    open_steps = steps_open(EntryStatus(found.status), actions.parties(request.user, found.unit))
+    parties = actions.parties(request.user, found.unit)
+    open_steps = steps_open(EntryStatus(found.status), parties)
     context = {
         "active": "knowledge",
         "entry": found,
         "categories": list(found.categories.order_by("code")),
         "attachments": list(found.attachments.order_by("pk")),
         "figures": selectors.use_figures([found])[found.pk],
+        "asked": _asked(found) if Party.EDITOR in parties else [],
         "history": _history(found),
         "history_shown": HISTORY_SHOWN,
         "steps": _step_buttons(open_steps),
@@ -266,6 +268,12 @@ def entry(request: HttpRequest, entry_id: int) -> HttpResponse:
         "colours": STATUS_COLOURS,
     }
     return render(request, "web/knowledge/entry.html", context)
+
+
+def _asked(found: Entry) -> list[AskedQuestion]:
+    """The appeals' subjects the entry was learned from, for the centre's editors only: a subject may tell a unit
+    about an appeal it was never sent."""
+    return list(found.asked_questions.order_by("-at", "-pk"))
 
 
 @workbench("knowledge")

@@ -204,6 +204,9 @@ def _add_knowledge(benches: Any) -> None:
     kb.add_argument("--queries", type=Path, required=True, help="CSV file of questions (UTF-8)")
     kb.add_argument("--query-col", required=True)
     kb.add_argument("--gold-col", required=True, help="the id of the document that answers each question")
+    kb.add_argument(
+        "--learn", type=float, help="take this share of the questions as agents' picks; measure on the others"
+    )
     scale = benches.add_parser("kb-scale", help="knowledge search speed over N generated entries")
     scale.add_argument("--entries", type=int, default=100_000)
     scale.add_argument("--queries", type=int, default=1000)
@@ -214,7 +217,7 @@ def _add_knowledge(benches: Any) -> None:
 
 
 KNOWLEDGE_ARGUMENTS = {
-    "kb": ("docs", "id_col", "text_col", "title_col", "queries", "query_col", "gold_col"),
+    "kb": ("docs", "id_col", "text_col", "title_col", "queries", "query_col", "gold_col", "learn"),
     "kb-scale": ("entries", "queries", "seed"),
 }
 
