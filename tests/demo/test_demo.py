@@ -95,3 +95,16 @@ def test_the_demo_answers_the_integration_page_s_examples(demo_city):
     assert defaults["REXIAN_USER"] == "intake1"
     dual = MergedHotline.objects.filter(mode=HotlineMode.DUAL_TRACK)
     assert dual.count() >= 5 and not dual.filter(unit=None).exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_history_teaches_the_entries_it_answered_with(demo_city):
+    from rexian.knowledge.models import AskedQuestion
+    from rexian.tickets.models import TicketEvent
+    from rexian.tickets.workflow import Action
+
+    cited = TicketEvent.objects.filter(action=Action.ANSWER_DIRECTLY).exclude(payload__knowledge_entry="")
+    learned = AskedQuestion.objects.select_related("ticket", "entry")
+    taught = cited.exclude(ticket__is_confidential=True)  # a 保密件 teaches nothing
+    assert cited.exists() and learned.count() == taught.count()
+    assert all(q.question == q.ticket.subject and not q.ticket.is_confidential for q in learned)

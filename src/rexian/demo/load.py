@@ -23,7 +23,9 @@ from rexian.directory.models import CatalogueEntry, RoleGrant, Unit, UnitKind, U
 from rexian.directory.roles import Role
 from rexian.directory.selectors import catalogue_entry_for
 from rexian.knowledge import index
+from rexian.knowledge.actions import learn_question
 from rexian.knowledge.models import Entry
+from rexian.knowledge.selectors import entry_by_code
 from rexian.notify.models import Notification
 from rexian.routing import actions as routing_actions
 from rexian.routing.models import AutoDispatchRule, ClassifierModel, ModelStatus, Task
@@ -297,13 +299,12 @@ def _tell(
         story.step(0.1, intake, actions.reject_out_of_scope, reason="不属于12345热线受理范围", redirect_to=redirect)
         return
     if outcome in ("answered", "archived") and (outcome == "answered" or rng.random() < 0.4):
-        story.step(
-            0.1,
-            intake,
-            actions.answer_directly,
-            answer=texts.compose_direct_answer(rng, leaf.code),
-            knowledge_entry=story.cited.get(leaf.code, ""),
-        )
+        cited = story.cited.get(leaf.code, "")
+        answer = texts.compose_direct_answer(rng, leaf.code)
+        story.step(0.1, intake, actions.answer_directly, answer=answer, knowledge_entry=cited)
+        if entry := entry_by_code(cited):  # as the desk does: the entry learns how this caller asked
+            with clock.frozen_at(story.moment):
+                learn_question(entry_id=entry.pk, ticket=story.ticket)
         if outcome == "archived":
             story.step(24 * 5, users["lead1"], actions.archive, note="月度归档")
         return

@@ -118,10 +118,8 @@ def _ranked(query: ranking.Query, filters: Filters, limit: int, posting_budget: 
     ids = _candidates(_wanted(query.terms, stats, posting_budget), filters)
     if not ids:
         return []
-    docs = {
-        d.pk: ranking.Candidate({f: getattr(d, f) for f in ranking.FIELDS}, d.text)
-        for d in SearchDoc.objects.filter(pk__in=ids)
-    }
+    rows = SearchDoc.objects.filter(pk__in=ids).values_list("pk", "text", *ranking.FIELDS)  # tuples: no models
+    docs = {pk: ranking.Candidate(dict(zip(ranking.FIELDS, fields, strict=True)), text) for pk, text, *fields in rows}
     scored = sorted(((ranking.score(query, doc, stats), pk) for pk, doc in docs.items()), key=_best_first)
     return [Ranked(pk, score) for score, pk in scored[:limit] if score > 0]
 
