@@ -50,7 +50,7 @@ def test_a_cited_entry_is_found_first_by_the_next_caller_who_asks_that_way(city:
     enrolment, elsewhere = entries
     assert best(ASKED) == enrolment.pk  # 医保 and 看病 alone point to the wrong entry
     ticket = appeal(city, ASKED)
-    actions.record_use(actor=city.users["intake"], entry_id=elsewhere.pk, kind=UseKind.CITE, ticket_id=ticket.pk)
+    actions.record_use(actor=city.users["intake"], entry_id=elsewhere.pk, kind=UseKind.CITE, ticket=ticket)
     assert list(elsewhere.asked_questions.values_list("question", flat=True)) == [ASKED]
     assert best(ASKED) == elsewhere.pk
     assert best("老家的医保卡在这边看病能不能用") == elsewhere.pk  # and a caller who asks nearly the same way

@@ -190,7 +190,7 @@ def expire_due(today: date | None = None) -> int:
     return count
 
 
-def record_use(*, actor: Actor | None, entry_id: int, kind: UseKind | str, ticket_id: int | None = None) -> None:
+def record_use(*, actor: Actor | None, entry_id: int, kind: UseKind | str, ticket: Ticket | None = None) -> None:
     """An entry opened, cited or used to answer an appeal (counted per entry; a view is one row per person per
     entry per day, so that reloading a page does not count)."""
     moment = clock.now()
@@ -199,11 +199,9 @@ def record_use(*, actor: Actor | None, entry_id: int, kind: UseKind | str, ticke
         start = moment.astimezone(clock.SHANGHAI).replace(hour=0, minute=0, second=0, microsecond=0)
         if EntryUse.objects.filter(entry_id=entry_id, kind=kind, actor=user, at__gte=start).exists():
             return
-    EntryUse.objects.create(entry_id=entry_id, kind=kind, ticket_id=ticket_id, actor=user, at=moment)
-    if kind == UseKind.CITE and ticket_id is not None:
-        ticket = Ticket.objects.filter(pk=ticket_id).only("subject", "is_confidential").first()
-        if ticket is not None:
-            learn_question(entry_id=entry_id, ticket=ticket)
+    EntryUse.objects.create(entry_id=entry_id, kind=kind, ticket=ticket, actor=user, at=moment)
+    if kind == UseKind.CITE and ticket is not None:  # the caller's ticket, as the caller was allowed to see it
+        learn_question(entry_id=entry_id, ticket=ticket)
 
 
 def learn_question(*, entry_id: int, ticket: Ticket | None = None, question: str = "") -> bool:

@@ -255,5 +255,5 @@ def cite_entry(request: HttpRequest, entry_id: int, payload: UseIn) -> Any:
     user = _staff(request)
     entry = selectors.get_entry_for(user, entry_id)
     ticket = get_ticket_for(user, payload.ticket_id) if payload.ticket_id else None
-    actions.record_use(actor=user, entry_id=entry.pk, kind=UseKind.CITE, ticket_id=ticket.pk if ticket else None)
+    actions.record_use(actor=user, entry_id=entry.pk, kind=UseKind.CITE, ticket=ticket)
     return Status(201, {"entry": entry.code, "ticket_id": ticket.pk if ticket else None})

@@ -18,8 +18,8 @@ from django.db.models.functions import Greatest
 
 from rexian.knowledge.analysis import index_terms, normalise
 from rexian.knowledge.models import Entry, IndexedTerm, IndexTotals, SearchDoc
+from rexian.knowledge.ranking import FIELDS  # the fields of SearchDoc and IndexTotals that ranking weighs
 
-FIELDS = ("title", "variants", "answer", "tags", "asked")
 BATCH = 500
 
 Terms = dict[str, list[str]]

@@ -187,8 +187,9 @@ class EntryUse(models.Model):
 
 class AskedQuestion(models.Model):
     """An appeal an agent answered with this entry, in the words of the appeal's subject: how callers ask for it.
-    Indexed with the entry's ways of asking (knowledge.index), so that the next caller who asks the same way finds
-    the entry first. Only the latest LEARNED_PER_ENTRY are kept (knowledge.actions.learn_question)."""
+    Indexed with the entry as a field of its own (knowledge.index, knowledge.ranking), so that the next caller who
+    asks the same way finds the entry first. Only the latest LEARNED_PER_ENTRY are kept
+    (knowledge.actions.learn_question)."""
 
     entry = models.ForeignKey(Entry, verbose_name="条目", on_delete=models.CASCADE, related_name="asked_questions")
     question = models.CharField("问法", max_length=100)  # as long as a ticket's subject

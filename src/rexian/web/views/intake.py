@@ -18,7 +18,7 @@ from rexian.core.errors import DomainError, ValidationError
 from rexian.directory.models import Unit, UnitKind
 from rexian.intake.actions import record_transfer
 from rexian.knowledge.actions import learn_question, record_use
-from rexian.knowledge.models import UseKind
+from rexian.knowledge.models import Entry, UseKind
 from rexian.knowledge.search import appeal_text, search
 from rexian.knowledge.selectors import published_by_code
 from rexian.supervision.selectors import with_deadlines
@@ -101,6 +101,7 @@ def desk(request: HttpRequest) -> HttpResponse:
         data["hotline"] = hotline
     merge_target = request.POST.get("merge_into", "")
     finish = Action.MERGE_INTO if merge_target.isdigit() else FINISHES.get(request.POST.get("finish", ""))
+    cited = published_by_code(request.POST.get("knowledge_entry", ""))  # an entry read to the caller, if it stands
     try:
         if finish is None:
             ticket, _ = create_ticket(actor=request.user, data=data, idempotency_key=key)
@@ -108,15 +109,15 @@ def desk(request: HttpRequest) -> HttpResponse:
             params = {"target_id": int(merge_target), "note": gettext("受理时发现重复诉求，并入主单办理")}
             ticket = create_and_finish(actor=request.user, data=data, finish=finish, params=params, idempotency_key=key)
         else:
-            ticket = _register_and_finish(request, data, finish, key)
+            ticket = _register_and_finish(request, data, finish, key, cited)
     except DomainError as error:
         context = _context(request, request.POST, error.fields)
         context["error"] = error
         return render(request, "web/console/intake.html", context, status=error.status)
-    if finish is None:  # registered for dispatch after reading the caller an entry's answer: a citation
-        _cite(request, ticket)
-    elif finish is Action.ANSWER_DIRECTLY:  # closed with an entry's answer: how this caller asked is learned
-        _learn(request, ticket)
+    if cited is not None and finish is None:  # registered for dispatch after reading the caller an entry: cited
+        record_use(actor=request.user, entry_id=cited.pk, kind=UseKind.CITE, ticket=ticket)
+    elif cited is not None and finish is Action.ANSWER_DIRECTLY:  # closed with its answer: the entry learns
+        learn_question(entry_id=cited.pk, ticket=ticket)
     if call_id:
         _link_call(request, call_id, ticket)
     url = reverse("ticket", args=[ticket.pk])
@@ -148,22 +149,11 @@ def _link_call(request: HttpRequest, call_id: str, ticket: Any) -> None:
         messages.warning(request, gettext("未能关联通话：%(reason)s") % {"reason": error.message})
 
 
-def _cite(request: HttpRequest, ticket: Any) -> None:
-    cited = published_by_code(request.POST.get("knowledge_entry", ""))
-    if cited is not None:
-        record_use(actor=request.user, entry_id=cited.pk, kind=UseKind.CITE, ticket_id=ticket.pk)
-
-
-def _learn(request: HttpRequest, ticket: Any) -> None:
-    cited = published_by_code(request.POST.get("knowledge_entry", ""))
-    if cited is not None:
-        learn_question(entry_id=cited.pk, ticket=ticket)
-
-
-def _register_and_finish(request: HttpRequest, data: dict[str, Any], finish: Action, key: str | None) -> Any:
+def _register_and_finish(
+    request: HttpRequest, data: dict[str, Any], finish: Action, key: str | None, cited: Entry | None
+) -> Any:
     params, missing = _finish_params(finish, request.POST)
     if finish is Action.ANSWER_DIRECTLY:  # the entry the agent took the answer from, if it still stands
-        cited = published_by_code(request.POST.get("knowledge_entry", ""))
         params["knowledge_entry"] = cited.code if cited is not None else ""
     if missing:  # report the empty answer together with any problem of the appeal itself
         fields = dict(missing)
