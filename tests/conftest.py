@@ -15,6 +15,7 @@ from django.test import Client
 from rexian.api.auth import forget_holders
 from rexian.directory.models import CatalogueEntry, RoleGrant, Unit, UnitKind, User
 from rexian.directory.roles import Role
+from rexian.directory.selectors import forget_reference
 from rexian.intake.selectors import forget_rules
 from rexian.routing.selectors import forget as forget_routing_reads
 from rexian.taxonomy.models import Category
@@ -54,6 +55,7 @@ def _fresh_calendar() -> None:
     forget_routing_reads()
     forget_rules()
     forget_holders()
+    forget_reference()
 
 
 @pytest.fixture

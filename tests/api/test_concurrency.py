@@ -18,6 +18,8 @@ from django.db import connection
 
 from rexian.core.clock import SHANGHAI
 from rexian.core.errors import InvalidTransition, StaleVersion
+from rexian.taxonomy.models import Category
+from rexian.taxonomy.selectors import forget_policies
 from rexian.tickets.actions import ACTIONS, create_ticket
 from rexian.tickets.models import Ticket, TicketEvent
 from rexian.tickets.replay import EventRecord, replay_problems
@@ -166,6 +168,18 @@ def test_a_retried_create_with_the_same_key_returns_the_first_ticket(city):
 
     other_key = intake.post("/tickets", APPEAL, **{"Idempotency-Key": "call-0002"})
     assert other_key.status_code == 201 and other_key.json()["id"] != first.json()["id"]
+
+
+def test_a_retry_is_answered_whatever_changed_since_and_takes_no_number(city):
+    intake = Api("intake")
+    first = intake.post("/tickets", APPEAL, **{"Idempotency-Key": "call-0001"}).json()
+    Category.objects.filter(code=APPEAL["category"]).update(is_active=False)  # retired before the retry came
+    forget_policies()
+    again = intake.post("/tickets", APPEAL, **{"Idempotency-Key": "call-0001"})
+    assert again.status_code == 201 and again.json()["id"] == first["id"], again.content
+    assert intake.post("/tickets", APPEAL, **{"Idempotency-Key": "call-0002"}).status_code == 422  # a new one is not
+    fresh = intake.post("/tickets", {**APPEAL, "category": None}, **{"Idempotency-Key": "call-0003"}).json()
+    assert int(fresh["number"]) == int(first["number"]) + 1  # the retry's rolled-back insert took no number
 
 
 def test_the_same_key_with_another_body_is_a_conflict(city):

@@ -1,6 +1,6 @@
 """`rexian bench intake` starts a real server on a scratch database, registers appeals through the API from
-concurrent clients (suggestion, duplicate check, ticket) and measures raw inserts beside them; the test database
-is left alone."""
+concurrent clients (the desk's panels in one request, then the ticket) and measures raw inserts beside them; the
+test database is left alone."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from rexian.tickets.models import Ticket
 
 KEYS = {
     "clients", "seconds", "database", "appeals", "appeals_per_s", "p50_ms", "p99_ms", "errors", "raw_inserts_per_s",
-    "suggest_p50_ms", "duplicates_p50_ms", "create_p50_ms", "tickets_created", "requests_per_appeal",
+    "assist_p50_ms", "create_p50_ms", "tickets_created", "requests_per_appeal",
 }  # fmt: skip
 
 

@@ -97,3 +97,30 @@ def test_duplicates_of_an_appeal_as_typed(api, city):
     assert found["reasons"][:2] == ["同一来电人", "同一地点同类诉求"] and 0 < found["score"] <= 1
     assert api("intake").post("/intake/duplicates", {}).json() == {"items": []}
     assert api().post("/intake/duplicates", body).status_code == 401
+
+
+def test_assist_answers_the_panels_in_one_request(api, city, seeded_screening):
+    ticket, _ = actions.create_ticket(actor=city.users["intake"], data=APPEAL)
+    # No district or street given: the suggestion finds them in the address, and the duplicate check looks there.
+    body = {k: APPEAL[k] for k in ("citizen_phone", "subject", "description", "address", "category")}
+    response = api("intake").post("/intake/assist", {**body, "citizen_phone": "13900009999"})
+    assert response.status_code == 200, response.content
+    found = response.json()
+    assert found["hits"] == []
+    suggestion = found["suggestion"]
+    assert suggestion["category"] == "020101" and suggestion["street"]["code"] == "s_east_1"
+    assert suggestion["district"]["code"] == "x_east" and suggestion["reasons"]
+    [duplicate] = found["duplicates"]
+    assert duplicate["id"] == ticket.pk and duplicate["reasons"][0] == "同一地点同类诉求"
+    # The same as the two endpoints it stands for.
+    asked = {k: body[k] for k in ("subject", "description", "address", "category")}
+    assert api("intake").post("/routing/suggest", asked).json() == suggestion
+    assert suggestion["unit"]["code"] == "x_east" and suggestion["rule"] == "属地管理优先"
+
+
+def test_assist_screens_and_is_empty_without_a_text(api, city, seeded_screening):
+    alarm = api("intake").post("/intake/assist", {"subject": "有人持刀", "description": "小区门口有人持刀威胁路人"})
+    assert [(h["concern"], h["transfer_to"]) for h in alarm.json()["hits"]] == [("emergency", "110")]
+    assert api("intake").post("/intake/assist", {}).json() == {"hits": [], "suggestion": None, "duplicates": []}
+    refused = api("h_east").post("/intake/assist", {"subject": "路灯不亮"})
+    assert refused.status_code == 403 and refused.json()["code"] == "permission_denied"

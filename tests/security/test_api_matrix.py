@@ -53,6 +53,7 @@ TABLE: dict[tuple[str, str], tuple[frozenset[Role], int, bool, Any]] = {
     ("POST", "/routing/suggest"): (CENTRE, 403, False, SCREEN),
     ("POST", "/intake/screen"): (EVERY_ROLE, 403, True, SCREEN),  # the scope rules are no secret
     ("POST", "/intake/duplicates"): (REGISTRARS, 403, False, DUPLICATES),
+    ("POST", "/intake/assist"): (REGISTRARS, 403, False, DUPLICATES),
     ("GET", "/intake/emergency-transfers"): (CENTRE, 403, False, None),
     ("POST", "/intake/emergency-transfers"): (REGISTRARS, 403, False, TRANSFER),
     ("GET", "/stats/figures"): (STATS, 403, False, None),

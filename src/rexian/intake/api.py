@@ -1,5 +1,6 @@
 """Intake endpoints: screen a text against the scope rules as it is typed, look for possible duplicates of an appeal
-as typed (the workbench's 疑似重复诉求 panel, for another system's intake form), and the emergency-transfer log."""
+as typed (the workbench's 疑似重复诉求 panel, for another system's intake form), both with the suggestion in one
+request (assist: what the workbench's panels show), and the emergency-transfer log."""
 
 from __future__ import annotations
 
@@ -11,11 +12,14 @@ from ninja import Field, Query, Router, Schema, Status
 
 from rexian.core.errors import PermissionDenied
 from rexian.core.inputs import ApiDateTime
-from rexian.directory.models import Unit
+from rexian.directory.roles import CENTRE_ROLES
+from rexian.directory.selectors import unit_by_code
 from rexian.intake.actions import record_transfer
 from rexian.intake.models import EmergencyTransfer
-from rexian.intake.selectors import Duplicate, find_duplicates, screen_text, transfers
-from rexian.taxonomy.models import Category
+from rexian.intake.screening import Hit
+from rexian.intake.selectors import AppealAsTyped, Duplicate, find_duplicates, screen_text, transfers
+from rexian.routing.api import SuggestionOut, suggestion_out
+from rexian.taxonomy.selectors import category_by_code
 from rexian.tickets.access import sees_everything
 from rexian.tickets.workflow import CREATE_ROLES
 
@@ -67,6 +71,22 @@ class DuplicateOut(Schema):
 
 class DuplicatesOut(Schema):
     items: list[DuplicateOut]
+
+
+class AssistIn(Schema):
+    citizen_phone: str = Field("", max_length=40)
+    subject: str = Field("", max_length=100)
+    description: str = Field("", max_length=5000)
+    address: str = Field("", max_length=200)
+    category: str | None = Field(None, description="分类编码（受理员已选时）")
+    district: str | None = Field(None, description="区县编码")
+    street: str | None = Field(None, description="街道编码")
+
+
+class AssistOut(Schema):
+    hits: list[HitOut]
+    suggestion: SuggestionOut | None = Field(description="分类与派单建议；尚无诉求文字时为空")
+    duplicates: list[DuplicateOut]
 
 
 class TransferIn(Schema):
@@ -136,19 +156,18 @@ def _registrars_only(request: HttpRequest) -> None:
 @router.post("/intake/screen", response=ScreenOut, summary="受理范围筛查（紧急警情、不予受理情形）")
 def screen(request: HttpRequest, payload: ScreenIn):
     """Every active rule the text matches, emergencies first; a negated mention ("没有着火") does not count."""
+    return {"hits": [hit_out(hit) for hit in screen_text(payload.text)]}
+
+
+def hit_out(hit: Hit) -> dict[str, Any]:
     return {
-        "hits": [
-            {
-                "concern": hit.rule.concern.value,
-                "concern_label": hit.rule.concern.label,
-                "pattern": hit.rule.pattern,
-                "matched": hit.matched,
-                "transfer_to": hit.rule.transfer_to,
-                "reason": hit.rule.reason,
-                "redirect_to": hit.rule.redirect_to,
-            }
-            for hit in screen_text(payload.text)
-        ]
+        "concern": hit.rule.concern.value,
+        "concern_label": hit.rule.concern.label,
+        "pattern": hit.rule.pattern,
+        "matched": hit.matched,
+        "transfer_to": hit.rule.transfer_to,
+        "reason": hit.rule.reason,
+        "redirect_to": hit.rule.redirect_to,
     }
 
 
@@ -158,14 +177,31 @@ def duplicates(request: HttpRequest, payload: DuplicatesIn):
     appeal in the same place, or a text that reads alike (intake/selectors.py), best first."""
     _registrars_only(request)
     code = payload.street or payload.district
-    place = Unit.objects.filter(code=code).select_related("parent").first() if code else None
-    categories = Category.objects.filter(code=payload.category) if payload.category else Category.objects.none()
-    category_id = categories.values_list("pk", flat=True).first()
+    place = unit_by_code(code) if code else None
+    category = category_by_code(payload.category) if payload.category else None
     text = f"{payload.subject} {payload.description}".strip()
     if not (payload.citizen_phone.strip() or text):
         return {"items": []}
-    found = find_duplicates(request.auth, phone=payload.citizen_phone, text=text, category_id=category_id, place=place)
+    found = find_duplicates(
+        request.auth, phone=payload.citizen_phone, text=text, category_id=category.pk if category else None, place=place
+    )
     return {"items": [duplicate_out(d) for d in found]}
+
+
+@router.post("/intake/assist", response=AssistOut, summary="受理助手：筛查、分类派单建议与疑似重复（一次请求）")
+def assist(request: HttpRequest, payload: AssistIn):
+    """What the workbench's panels show as the agent types, in one request: the scope rules the text matches, the
+    classification and dispatch suggestion (as `/routing/suggest`), and the possible duplicates (as
+    `/intake/duplicates`), looked for in the category chosen or else suggested and the place given or else found."""
+    _registrars_only(request)
+    if request.auth.roles.isdisjoint(CENTRE_ROLES):
+        raise PermissionDenied("只有热线中心人员可以使用受理助手。")
+    typed = AppealAsTyped(payload.dict())
+    return {
+        "hits": [hit_out(hit) for hit in screen_text(typed.text)] if typed.text else [],
+        "suggestion": suggestion_out(typed.suggestion) if typed.suggestion else None,
+        "duplicates": [duplicate_out(d) for d in typed.duplicates(request.auth)],
+    }
 
 
 def duplicate_out(found: Duplicate) -> dict[str, Any]:

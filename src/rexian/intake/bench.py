@@ -4,9 +4,10 @@ a real `rexian serve` (core/liveserver.py), beside the raw insert rate of the sa
 In the scratch database (core/management/commands/bench.py makes and drops it) the demo city is loaded, a history
 of `history` tickets generated (the duplicate check compares with its open ones, and the bench's own appeals join
 them as it runs), and the routing models the suggestion reads trained and activated on it. Each client then
-registers appeals as the intake workbench does: classification and dispatch suggestion, duplicate check, ticket
-(loadclient.py): one appeal is three requests, timed together. The raw rate is plain single-row INSERT + COMMIT
-of ticket-sized rows into a scratch table of the same database from as many clients, for as long.
+registers appeals as the intake workbench does: its panels (classification and dispatch suggestion, duplicate
+check) in one request, then the ticket (loadclient.py): one appeal is two requests, timed together. The raw rate
+is plain single-row INSERT + COMMIT of ticket-sized rows into a scratch table of the same database from as many
+clients, for as long.
 
 With --url the clients go to a server already running (no raw rate: its database is not ours to write in), and
 the appeals are composed from this installation's database, which should be the server's.
@@ -35,6 +36,7 @@ from rexian.core.liveserver import ServerProcess, database_url
 from rexian.demo import cityspec, load, texts
 from rexian.demo.generate import generate
 from rexian.directory.models import Unit, UnitKind, User
+from rexian.intake.loadclient import STEPS
 from rexian.routing import actions as routing_actions
 from rexian.routing.models import ModelStatus, Task
 from rexian.tickets.models import Ticket
@@ -117,7 +119,7 @@ def _head(
         "history": history,
         "server_workers": workers,
         "server_threads": threads,
-        "requests_per_appeal": 3,
+        "requests_per_appeal": len(STEPS),
     }
 
 
@@ -131,6 +133,9 @@ def _prepare(history: int) -> int:
     if history < MIN_HISTORY:
         return 0
     generate(history, months=3)
+    if connection.vendor == "postgresql":  # the planner's statistics, as autovacuum keeps them on a running server
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     admin = User.objects.get(username="admin")
     active = 0
     for task in (Task.CATEGORY, Task.APPEAL_TYPE, Task.UNIT):  # what the suggestion reads (not the scope model)
@@ -197,7 +202,7 @@ def _appeal_figures(url: str, token: str, clients: int, seconds: float) -> dict[
         "tickets_created": Ticket.objects.count() - before,  # the warm-up's appeals included
         "client_processes": merged["processes"],
     }
-    for step in ("suggest", "duplicates", "create"):
+    for step in STEPS:
         values = merged["times"].get(step, [])
         figures |= {f"{step}_p50_ms": _percentile(values, 0.50), f"{step}_p99_ms": _percentile(values, 0.99)}
     if merged["errors"]:

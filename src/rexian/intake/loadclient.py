@@ -3,9 +3,9 @@ on stdout) in several processes so that one interpreter's GIL does not cap the f
 (psycopg for the PostgreSQL raw inserts): no Django, so a client process starts in a fraction of a second.
 
 Mode "appeals": each thread keeps one HTTP connection open and registers appeals as the intake workbench does —
-the classification and dispatch suggestion (POST /routing/suggest), the duplicate check with the suggested
-category and place (POST /intake/duplicates), then the ticket (POST /tickets with an Idempotency-Key) — and times
-each appeal from its first request to its last answer.
+its panels in one request (POST /intake/assist: screening, the classification and dispatch suggestion, the
+duplicate check in the suggested category and place), then the ticket (POST /tickets with an Idempotency-Key) —
+and times each appeal from its first request to its last answer.
 
 Mode "raw": each thread keeps one database connection open and INSERTs one ticket-sized row per transaction.
 """
@@ -24,7 +24,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 TIMEOUT = 30.0
-STEPS = ("suggest", "duplicates", "create")
+STEPS = ("assist", "create")
 
 
 class Failed(Exception):
@@ -58,27 +58,14 @@ class Api:
 
 
 def register(api: Api, appeal: dict[str, Any], times: dict[str, list[float]]) -> None:
-    """One appeal as the workbench makes it: suggestion, duplicate check, then the ticket."""
+    """One appeal as the workbench makes it: its panels (suggestion and duplicate check), then the ticket."""
     started = time.perf_counter()
-    asked = {k: appeal[k] for k in ("subject", "description", "address", "district", "street")}
-    suggestion = api.post("/api/v1/routing/suggest", asked, 200)
-    suggested = time.perf_counter()
-    guesses = suggestion["category_guesses"]
-    place = {k: (suggestion[k] or {}).get("code") or appeal[k] for k in ("district", "street")}
-    check = {
-        "citizen_phone": appeal["citizen_phone"],
-        "subject": appeal["subject"],
-        "description": appeal["description"],
-        "category": guesses[0]["code"] if guesses else suggestion["category"],
-        **place,
-    }
-    api.post("/api/v1/intake/duplicates", check, 200)
-    checked = time.perf_counter()
+    typed = ("citizen_phone", "subject", "description", "address", "district", "street")
+    api.post("/api/v1/intake/assist", {k: appeal[k] for k in typed}, 200)
+    assisted = time.perf_counter()
     api.post("/api/v1/tickets", appeal, 201, **{"Idempotency-Key": uuid.uuid4().hex})
     done = time.perf_counter()
-    for step, seconds in zip(
-        ("appeal", *STEPS), (done - started, suggested - started, checked - suggested, done - checked), strict=True
-    ):
+    for step, seconds in zip(("appeal", *STEPS), (done - started, assisted - started, done - assisted), strict=True):
         times[step].append(seconds)
 
 

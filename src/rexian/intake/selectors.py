@@ -5,8 +5,11 @@ the lookup of possible duplicates that runs while the agent types.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property, lru_cache
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Substr
@@ -14,10 +17,12 @@ from django.db.models.functions import Substr
 from rexian.core import clock
 from rexian.core.cache import TimedCache
 from rexian.directory.models import Unit, UnitKind
-from rexian.directory.selectors import district_of
+from rexian.directory.selectors import district_of, unit_by_code
 from rexian.intake import duplicates, screening
 from rexian.intake.models import EmergencyTransfer, ScreeningRule
-from rexian.taxonomy.selectors import kindred_categories
+from rexian.routing.suggest import Appeal, Suggestion, suggest
+from rexian.taxonomy.models import Category
+from rexian.taxonomy.selectors import category_by_code, kindred_categories
 from rexian.tickets.access import Actor, sees_everything, visible_tickets
 from rexian.tickets.models import Ticket
 from rexian.tickets.workflow import FINISHED_STATES
@@ -73,14 +78,14 @@ PLACE_CANDIDATES = 50
 CALLER_CANDIDATES = 20
 MIN_PHONE_DIGITS = 5
 MOBILE_DIGITS = 11
-RELATED = ("category", "district", "street", "handling_unit")
+SHOWN = ("number", "subject", "state", "created_at")
 REASON_CALLER = "同一来电人"
 REASON_PLACE = "同一地点同类诉求"
 
 
 @dataclass
 class Duplicate:
-    ticket: Ticket
+    ticket: Ticket  # with SHOWN fields only: what the desk and the API show of a possible duplicate
     reasons: list[str]
     score: float
 
@@ -133,6 +138,7 @@ def _phone_forms(phone: str) -> set[str]:
     return {form for form in forms if form}
 
 
+@lru_cache(maxsize=16384)  # the text pool's phones are the same few hundred from one appeal to the next
 def _digits(phone: str) -> str:
     return "".join(c for c in phone or "" if c.isdigit() or c == "+")
 
@@ -203,7 +209,7 @@ def _same_caller_written_otherwise(actor: Actor, rows: list[tuple], phone: str, 
 def _ranked(actor: Actor, evidence: Evidence, limit: int) -> list[Duplicate]:
     scored = {pk: _combined([weight for _, weight in found]) for pk, found in evidence.items()}
     best = sorted(scored, key=lambda pk: (-scored[pk], -pk))[:limit]
-    tickets = visible_tickets(actor).filter(pk__in=best).select_related(*RELATED)
+    tickets = visible_tickets(actor).filter(pk__in=best).only(*SHOWN)
     by_pk = {ticket.pk: ticket for ticket in tickets}
     return [
         Duplicate(ticket=by_pk[pk], reasons=_reasons(evidence[pk]), score=round(scored[pk], 4))
@@ -222,3 +228,58 @@ def _combined(weights: list[float]) -> float:
 def _reasons(found: list[tuple[str, float]]) -> list[str]:
     order = {REASON_CALLER: 0, REASON_PLACE: 1}
     return sorted(dict.fromkeys(reason for reason, _ in found), key=lambda reason: order.get(reason, 2))
+
+
+# ---- the appeal as typed ------------------------------------------------------------------------------------------
+
+
+class AppealAsTyped:
+    """The intake form as it stands (the desk's panels, the API's assist), read once: the suggestion is computed
+    once for everything that needs it, and the duplicate check looks where it points."""
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        self.values = values
+
+    def get(self, key: str) -> str:
+        return str(self.values.get(key) or "").strip()
+
+    @property
+    def text(self) -> str:
+        return f"{self.get('subject')} {self.get('description')}".strip()
+
+    @cached_property
+    def category(self) -> Category | None:
+        code = self.get("category")
+        return category_by_code(code) if code else None
+
+    def _unit(self, key: str) -> Unit | None:
+        code = self.get(key)
+        return unit_by_code(code) if code else None
+
+    @cached_property
+    def suggestion(self) -> Suggestion | None:
+        if not self.text:
+            return None
+        appeal = Appeal(
+            subject=self.get("subject"),
+            description=self.get("description"),
+            address=self.get("address"),
+            category=self.category,
+            district=self._unit("district"),
+            street=self._unit("street"),
+        )
+        return suggest(appeal)
+
+    @property
+    def place(self) -> Unit | None:
+        s = self.suggestion
+        return (s.street or s.district) if s else None
+
+    def duplicates(self, actor: Actor) -> list[Duplicate]:
+        """Possible duplicates, of the category chosen or else suggested, in the place given or else found."""
+        phone = self.get("citizen_phone")
+        if not (phone or self.text):
+            return []
+        category = self.category or (self.suggestion.category if self.suggestion else None)
+        category_id = category.pk if category else None
+        return find_duplicates(actor, phone=phone, text=self.text, category_id=category_id, place=self.place)

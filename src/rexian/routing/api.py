@@ -11,8 +11,9 @@ from ninja import Field, Router, Schema
 from rexian.core.errors import PermissionDenied
 from rexian.directory.models import Unit
 from rexian.directory.roles import CENTRE_ROLES
+from rexian.directory.selectors import unit_by_code
 from rexian.routing.suggest import Appeal, Suggestion, suggest
-from rexian.taxonomy.models import Category
+from rexian.taxonomy.selectors import category_by_code
 from rexian.tickets.schemas import UnitRef
 
 router = Router(tags=["routing"])
@@ -82,8 +83,8 @@ def suggest_for_appeal(request: HttpRequest, payload: AppealIn):
         subject=payload.subject,
         description=payload.description,
         address=payload.address,
-        category=Category.objects.filter(code=payload.category).first() if payload.category else None,
-        district=Unit.objects.filter(code=payload.district).first() if payload.district else None,
-        street=Unit.objects.filter(code=payload.street).select_related("parent").first() if payload.street else None,
+        category=category_by_code(payload.category) if payload.category else None,
+        district=unit_by_code(payload.district) if payload.district else None,
+        street=unit_by_code(payload.street) if payload.street else None,
     )
     return suggestion_out(suggest(appeal))

@@ -10,14 +10,9 @@ class RoutingConfig(AppConfig):
 
         from rexian.directory.models import Unit
         from rexian.routing.selectors import forget
-        from rexian.taxonomy.models import Category
 
         def places_changed(**_: object) -> None:
             forget("gazetteer")
 
-        def categories_changed(**_: object) -> None:
-            forget("category-parents")
-
         for signal in (post_save, post_delete):
             signal.connect(places_changed, sender=Unit, weak=False, dispatch_uid=f"routing-units-{signal}")
-            signal.connect(categories_changed, sender=Category, weak=False, dispatch_uid=f"routing-cats-{signal}")

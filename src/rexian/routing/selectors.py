@@ -19,6 +19,7 @@ from rexian.routing.gazetteer import PLACE_DEPTH, Gazetteer, Place
 from rexian.routing.models import AutoDispatchRule, ClassifierModel, ModelStatus, Task
 from rexian.routing.textmodel import TextClassifier
 from rexian.taxonomy.models import Category
+from rexian.taxonomy.selectors import lineage
 from rexian.tickets.access import SYSTEM, visible_tickets
 from rexian.tickets.models import TicketEvent
 from rexian.tickets.workflow import Action, State
@@ -96,16 +97,6 @@ def thresholds() -> dict[int | None, Threshold]:
     return _cache.get("thresholds", load)
 
 
-def category_lineage(category_id: int | None) -> list[int]:
-    """The category and its ancestors, nearest first."""
-    parents = _cache.get("category-parents", lambda: dict(Category.objects.values_list("pk", "parent_id")))
-    lineage: list[int] = []
-    while category_id is not None and category_id not in lineage:
-        lineage.append(category_id)
-        category_id = parents.get(category_id)
-    return lineage
-
-
 def label_groups(task: Task | str) -> dict[str, str] | None:
     """For the category task, each category code's level-1 branch: a model over many categories trains in
     two stages, the branch and then the category within it (textmodel._TwoStage). None for other tasks."""
@@ -114,8 +105,7 @@ def label_groups(task: Task | str) -> dict[str, str] | None:
     rows = dict(Category.objects.values_list("pk", "code"))
     top = {}
     for pk, code in rows.items():
-        lineage = category_lineage(pk)
-        top[code] = rows[lineage[-1]]
+        top[code] = rows[lineage(pk)[-1]]
     return top
 
 

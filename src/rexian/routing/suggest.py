@@ -8,16 +8,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import prefetch_related_objects
-
 from rexian.directory.models import CatalogueEntry, Unit
-from rexian.directory.selectors import catalogue_entries_for
+from rexian.directory.selectors import catalogue_entries_for, unit_by_code, unit_by_pk
 from rexian.routing import selectors
 from rexian.routing.autodispatch import Decision, decide, threshold_for
 from rexian.routing.gazetteer import Location
 from rexian.routing.models import Task
 from rexian.routing.textmodel import Guess
 from rexian.taxonomy.models import Category
+from rexian.taxonomy.selectors import category_by_code, lineage
 
 
 @dataclass
@@ -95,7 +94,6 @@ def suggest_many(appeals: Sequence[Appeal]) -> list[Suggestion]:
         ]
         suggestions.append(s)
     rows = catalogue_entries_for([(s.category, s.district.pk if s.district else None) for s in suggestions])
-    prefetch_related_objects([row for row in rows if row is not None], "co_units", "category")
     for s, row in zip(suggestions, rows, strict=True):
         _route(s, row)
     return suggestions
@@ -113,11 +111,11 @@ def _guesses(task: Task, texts: list[str]) -> list[list[Guess]]:
 
 
 def _categories(codes: set[str]) -> dict[str, Category]:
-    return {c.code: c for c in Category.objects.filter(code__in=codes).select_related("parent__parent")}
+    return {code: category for code in codes if (category := category_by_code(code)) is not None}
 
 
 def _units(codes: set[str]) -> dict[str, Unit]:
-    return {u.code: u for u in Unit.objects.filter(code__in=codes, is_active=True)}
+    return {code: unit for code in codes if (unit := unit_by_code(code, active_only=True)) is not None}
 
 
 def _classify(s: Suggestion, appeal: Appeal, guesses: list[Guess], categories: dict[str, Category]) -> None:
@@ -146,10 +144,7 @@ def _place(s: Suggestion, appeal: Appeal) -> None:
 
 
 def _apply_location(s: Suggestion, location: Location) -> None:
-    ids = [i for i in (location.district_id, location.street_id) if i]
-    units = {u.pk: u for u in Unit.objects.filter(pk__in=ids)}
-    s.district = units.get(location.district_id) if location.district_id else None
-    s.street = units.get(location.street_id) if location.street_id else None
+    s.district, s.street = unit_by_pk(location.district_id), unit_by_pk(location.street_id)
     s.place_evidence = [m.matched for m in location.evidence]
     found = s.street or s.district
     if found is not None:
@@ -169,9 +164,8 @@ def _route(s: Suggestion, row: CatalogueEntry | None) -> None:
         agree = "，与派单目录一致" if s.unit and s.unit.code == top.code else ""
         s.reasons.append(f"历史相似工单多由 {top.name} 办理（置信度 {top.confidence:.2f}）{agree}")
         if s.unit is None:
-            s.unit = Unit.objects.filter(code=top.code).first()
-    lineage = selectors.category_lineage(s.category.pk if s.category else None)
-    threshold = threshold_for(lineage, selectors.thresholds())
+            s.unit = unit_by_code(top.code)
+    threshold = threshold_for(lineage(s.category.pk if s.category else None), selectors.thresholds())
     s.decision = decide(
         threshold,
         top.code if top else None,

@@ -18,6 +18,7 @@ import warnings
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import jieba
@@ -77,6 +78,13 @@ def tokenize(text: str, hmm: bool = False) -> list[str]:
     return [token for token in jieba.lcut(_normalize(text), HMM=hmm) if _is_word(token)]
 
 
+@lru_cache(maxsize=256)
+def _prepare(text: str, max_chars: int, hmm: bool, words: bool) -> tuple[str, tuple[str, ...]]:
+    # Kept: the suggestion runs the category, unit and type models over the same text one after another.
+    text = text[:max_chars]
+    return _normalize(text), (tuple(tokenize(text, hmm)) if words else ())
+
+
 def _split_words(joined: str) -> list[str]:
     # The word vectorizer receives texts already tokenized and joined with spaces.
     return joined.split(" ") if joined else []
@@ -128,10 +136,9 @@ class _Features:
         )
         return chars, words
 
-    def _prepared(self, text: str) -> tuple[str, list[str]]:
+    def _prepared(self, text: str) -> tuple[str, tuple[str, ...]]:
         """The normalised text for the character block and its words for the word block."""
-        text = text[: self.params["max_chars"]]
-        return _normalize(text), (tokenize(text, self.params["hmm"]) if self.params["word_ngrams"] else [])
+        return _prepare(text, self.params["max_chars"], self.params["hmm"], bool(self.params["word_ngrams"]))
 
     def fit_transform(self, texts: Sequence[str], progress: Progress) -> sparse.csr_matrix:
         progress(0.05, "分词")

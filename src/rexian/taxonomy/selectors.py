@@ -1,4 +1,5 @@
-"""Reads of the category tree and the time-limit table, kept for a minute per process."""
+"""Reads of the category tree and the time-limit table, kept for a minute per process. The categories handed out
+are shared by every request of the process: read them, assign them to relations, never change and save them."""
 
 from __future__ import annotations
 
@@ -32,6 +33,38 @@ def _policies() -> _Policies:
         )
 
     return _cache.get("policies", load)
+
+
+@dataclass(frozen=True)
+class _Categories:
+    by_pk: dict[int, Category]
+    by_code: dict[str, Category]
+
+
+def _categories() -> _Categories:
+    def load() -> _Categories:
+        categories = list(Category.objects.all())
+        by_pk = {category.pk: category for category in categories}
+        for category in categories:
+            category.parent = by_pk.get(category.parent_id) if category.parent_id else None
+        return _Categories(by_pk, {category.code: category for category in categories})
+
+    return _cache.get("categories", load)
+
+
+def category_by_code(code: str, *, active_only: bool = False) -> Category | None:
+    """The category with this code, its parents loaded; shared and read-only."""
+    category = _categories().by_code.get(code)
+    return None if category is None or (active_only and not category.is_active) else category
+
+
+def category_by_pk(pk: int | None) -> Category | None:
+    return _categories().by_pk.get(pk) if pk is not None else None
+
+
+def lineage(category_id: int | None) -> list[int]:
+    """The category and its ancestors, nearest first."""
+    return _policies().chain(category_id)[::-1]
 
 
 def forget_policies(**_: object) -> None:

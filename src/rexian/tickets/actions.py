@@ -214,15 +214,12 @@ def create_ticket(*, actor: Actor, data: Mapping[str, Any], idempotency_key: str
     fingerprint = _fingerprint(data) if idempotency_key else ""
     if idempotency_key is not None and not 1 <= len(idempotency_key) <= 128:
         raise ValidationError("Idempotency-Key 长度应为 1–128。", fields={"Idempotency-Key": ["长度应为 1–128。"]})
-    if idempotency_key:
-        existing = _replayed(actor, idempotency_key, fingerprint)
-        if existing:
-            return existing, False
-    cleaned = clean_ticket_fields(data, partial=False)
+    # A retried key is found by the unique constraint, not by a look-up first: nearly every create is a first try.
     try:
+        cleaned = clean_ticket_fields(data, partial=False)
         with transaction.atomic():
             ticket = _insert(actor, cleaned, idempotency_key, fingerprint)
-    except IntegrityError:
+    except (IntegrityError, ValidationError):
         existing = _replayed(actor, idempotency_key, fingerprint) if idempotency_key else None
         if existing is None:
             raise
@@ -252,6 +249,7 @@ def _insert(actor: Actor, cleaned: dict[str, Any], key: str | None, fingerprint:
         idempotency_fingerprint=fingerprint,
     )
     ticket.save()
+    ticket._prefetched_objects_cache = {"co_units": Unit.objects.none()}  # none yet: showing it reads nothing
     start_clocks([ticket], moment)  # a new ticket has no clock to look up
     event = _record(ticket, actor, Action.CREATE, "", {"channel": ticket.channel}, moment)
     _after_commit(event)

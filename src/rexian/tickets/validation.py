@@ -8,10 +8,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from rexian.core.errors import ValidationError
-from rexian.directory.models import MergedHotline, Unit, UnitKind
-from rexian.directory.selectors import district_of
+from rexian.directory.models import MergedHotline, UnitKind
+from rexian.directory.selectors import district_of, unit_by_code
 from rexian.taxonomy.choices import AppealType, Channel, Urgency
-from rexian.taxonomy.models import Category
+from rexian.taxonomy.selectors import category_by_code
 from rexian.tickets.models import DESCRIPTION_MAX
 
 PHONE_RE = re.compile(r"^\+?[0-9][0-9\- ]{2,30}$")
@@ -78,13 +78,13 @@ def clean_ticket_fields(data: Mapping[str, Any], *, partial: bool) -> dict[str, 
             errors.add("citizen_phone", "电话号码格式不正确。")
         cleaned["citizen_phone"] = phone
     if data.get("category") not in (None, ""):
-        category = Category.objects.filter(code=str(data["category"]), is_active=True).first()
+        category = category_by_code(str(data["category"]), active_only=True)
         if category is None:
             errors.add("category", "分类不存在或已停用。")
         cleaned["category"] = category
     for field, kind in (("district", UnitKind.DISTRICT), ("street", UnitKind.STREET)):
         if data.get(field) not in (None, ""):
-            unit = Unit.objects.filter(code=str(data[field]), kind=kind, is_active=True).first()
+            unit = unit_by_code(str(data[field]), kind=kind, active_only=True)
             if unit is None:
                 errors.add(field, "区县/街道不存在。")
             cleaned[field] = unit

@@ -7,26 +7,23 @@ Titles and empty messages are marked for the catalogue here and translated by th
 translated as they are made, in the language of the request.
 
 A panel is a function (actor, reading) -> Panel. They must be cheap: they run on every pause in typing, so
-the form is read once (`Reading`) and the suggestion computed once for all panels.
+the form is read once (`intake.selectors.AppealAsTyped`) and the suggestion computed once for all panels.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any
 
 from django.utils.translation import gettext, gettext_noop
 
-from rexian.directory.models import Unit
 from rexian.intake.screening import SERVICE_LABELS, Concern
-from rexian.intake.selectors import find_duplicates, screen_text
+from rexian.intake.selectors import AppealAsTyped, screen_text
 from rexian.routing import selectors as routing
 from rexian.routing.models import Task
-from rexian.routing.suggest import Appeal, Suggestion, suggest
 from rexian.taxonomy.choices import AppealType
-from rexian.taxonomy.models import Category
+from rexian.taxonomy.selectors import category_by_code
 from rexian.tickets.access import Actor
 
 # Model scores at or above this share of probability are worth a warning.
@@ -43,49 +40,7 @@ class Panel:
     alarm: dict[str, str] | None = None  # an emergency: the red banner with the number to transfer to
 
 
-class Reading:
-    """The form as it stands, with the lookups the panels share."""
-
-    def __init__(self, values: Mapping[str, Any]) -> None:
-        self.values = values
-
-    def get(self, key: str) -> str:
-        return str(self.values.get(key) or "").strip()
-
-    @property
-    def text(self) -> str:
-        return f"{self.get('subject')} {self.get('description')}".strip()
-
-    @cached_property
-    def category(self) -> Category | None:
-        code = self.get("category")
-        return Category.objects.filter(code=code).select_related("parent__parent").first() if code else None
-
-    def _unit(self, key: str) -> Unit | None:
-        code = self.get(key)
-        return Unit.objects.filter(code=code).select_related("parent").first() if code else None
-
-    @cached_property
-    def suggestion(self) -> Suggestion | None:
-        if not self.text:
-            return None
-        appeal = Appeal(
-            subject=self.get("subject"),
-            description=self.get("description"),
-            address=self.get("address"),
-            category=self.category,
-            district=self._unit("district"),
-            street=self._unit("street"),
-        )
-        return suggest(appeal)
-
-    @property
-    def place(self) -> Unit | None:
-        s = self.suggestion
-        return (s.street or s.district) if s else None
-
-
-def scope_panel(actor: Actor, reading: Reading) -> Panel:
+def scope_panel(actor: Actor, reading: AppealAsTyped) -> Panel:
     """Emergencies to hand over now, appeals the hotline does not take: the centre's rules plus the model."""
     items: list[dict[str, Any]] = []
     alarm = None
@@ -104,7 +59,7 @@ def scope_panel(actor: Actor, reading: Reading) -> Panel:
     return Panel("scope", title, items, empty, warn=bool(items), alarm=alarm)
 
 
-def _scope_scores(reading: Reading) -> list[dict[str, Any]]:
+def _scope_scores(reading: AppealAsTyped) -> list[dict[str, Any]]:
     model = routing.active_model(Task.SCOPE) if reading.text else None
     if model is None:
         return []
@@ -117,15 +72,13 @@ def _scope_scores(reading: Reading) -> list[dict[str, Any]]:
     ]
 
 
-def classification_panel(actor: Actor, reading: Reading) -> Panel:
+def classification_panel(actor: Actor, reading: AppealAsTyped) -> Panel:
     """The models' guesses of category and type, each with a button that fills the form."""
     title = gettext_noop("智能分类")
     s = reading.suggestion
     if s is None or not (s.category_guesses or s.type_guesses):
         return Panel("classify", title, [], gettext_noop("输入诉求内容后显示分类建议（需启用分类模型）。"))
-    names = dict(
-        Category.objects.filter(code__in=[g.code for g in s.category_guesses]).values_list("code", "path_name")
-    )
+    names = {g.code: found.path_name for g in s.category_guesses if (found := category_by_code(g.code))}
     items = [
         {"text": f"{names.get(g.code, g.code)} · {g.confidence:.0%}", "fill": "id_category", "value": g.code,
          "shown": f"{g.code} {names.get(g.code, '')}"}
@@ -143,7 +96,7 @@ def classification_panel(actor: Actor, reading: Reading) -> Panel:
 TITLE_ROUTING = gettext_noop("派单建议")
 
 
-def routing_panel(actor: Actor, reading: Reading) -> Panel:
+def routing_panel(actor: Actor, reading: AppealAsTyped) -> Panel:
     s = reading.suggestion
     if s is None or (s.unit is None and not s.reasons):
         return Panel("routing", TITLE_ROUTING, [], gettext_noop("选择分类或输入内容后显示建议承办单位及理由。"))
@@ -156,21 +109,15 @@ def routing_panel(actor: Actor, reading: Reading) -> Panel:
     return Panel("routing", TITLE_ROUTING, items)
 
 
-def duplicate_panel(actor: Actor, reading: Reading) -> Panel:
+def duplicate_panel(actor: Actor, reading: AppealAsTyped) -> Panel:
     """The same caller's open appeals and similar recent ones nearby: merge instead of registering again."""
-    phone = reading.get("citizen_phone")
-    found = []
-    if phone or reading.text:
-        category = reading.category or (reading.suggestion.category if reading.suggestion else None)
-        found = find_duplicates(
-            actor, phone=phone, text=reading.text, category_id=category.pk if category else None, place=reading.place
-        )
+    found = reading.duplicates(actor)
     items = [{"ticket": d.ticket, "text": "；".join(d.reasons), "merge": True} for d in found]
     title, empty = gettext_noop("疑似重复诉求"), gettext_noop("未发现近 30 天内的同类未办结诉求。")
     return Panel("duplicates", title, items, empty, warn=bool(items))
 
 
-PANELS: tuple[Callable[[Actor, Reading], Panel], ...] = (
+PANELS: tuple[Callable[[Actor, AppealAsTyped], Panel], ...] = (
     scope_panel,
     classification_panel,
     routing_panel,
@@ -179,5 +126,5 @@ PANELS: tuple[Callable[[Actor, Reading], Panel], ...] = (
 
 
 def panels_for(actor: Actor, values: Mapping[str, Any]) -> list[Panel]:
-    reading = Reading(values)
+    reading = AppealAsTyped(values)
     return [panel(actor, reading) for panel in PANELS]
