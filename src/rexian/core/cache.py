@@ -7,9 +7,13 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from django.db.models import Model
 
 T = TypeVar("T")
+M = TypeVar("M", bound=Model)
 
 
 class TimedCache:
@@ -33,3 +37,20 @@ class TimedCache:
         with self._lock:
             for key in keys or list(self._values):
                 self._values.pop(key, None)
+
+
+@dataclass(frozen=True)
+class Tree(Generic[M]):
+    """The rows of a tree table (a `code` and a `parent`) by primary key and by code, each row's parent the row in
+    hand, so that walking up reads nothing. Shared by every request of a process: read them, assign them to
+    relations, never change and save them (an edit loads its own)."""
+
+    by_pk: dict[int, M]
+    by_code: dict[str, M]
+
+    @classmethod
+    def of(cls, rows: list[M]) -> Tree[M]:
+        by_pk = {row.pk: row for row in rows}
+        for row in rows:
+            row.parent = by_pk.get(row.parent_id)  # type: ignore[attr-defined]
+        return cls(by_pk, {row.code: row for row in rows})  # type: ignore[attr-defined]

@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-from functools import cached_property
-
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.functional import cached_property
 
 from rexian.directory.roles import CENTRE_ROLES, HUMAN_ROLES, ROLE_LABELS, UNIT_ROLES, Role
 

@@ -1,37 +1,22 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import QuerySet, prefetch_related_objects
 
-from rexian.core.cache import TimedCache
+from rexian.core.cache import TimedCache, Tree
 from rexian.directory.models import CatalogueEntry, Unit, UnitKind
 from rexian.taxonomy.models import Category
 from rexian.taxonomy.selectors import category_by_pk, lineage
 
 # The organisation tree and the dispatch catalogue, read on every appeal (suggestion, duplicate check, create) and
-# changed a few times a year. The instances handed out are shared by every request of the process: read them,
-# assign them to relations, never change and save them (an edit loads its own).
+# changed a few times a year: shared by every request of the process (`Tree`).
 _reference = TimedCache(seconds=60)
 
 
-@dataclass(frozen=True)
-class _Units:
-    by_pk: dict[int, Unit]
-    by_code: dict[str, Unit]
-
-
-def _units() -> _Units:
-    def load() -> _Units:
-        units = list(Unit.objects.all())
-        by_pk = {unit.pk: unit for unit in units}
-        for unit in units:
-            unit.parent = by_pk.get(unit.parent_id) if unit.parent_id else None  # walking up reads nothing
-        return _Units(by_pk, {unit.code: unit for unit in units})
-
-    return _reference.get("units", load)
+def _units() -> Tree[Unit]:
+    return _reference.get("units", lambda: Tree.of(list(Unit.objects.all())))
 
 
 def forget_reference() -> None:

@@ -18,7 +18,7 @@ from rexian.intake.actions import record_transfer
 from rexian.intake.models import EmergencyTransfer
 from rexian.intake.screening import Hit
 from rexian.intake.selectors import AppealAsTyped, Duplicate, find_duplicates, screen_text, transfers
-from rexian.routing.api import SuggestionOut, suggestion_out
+from rexian.routing.api import AppealIn, SuggestionOut, suggestion_out
 from rexian.taxonomy.selectors import category_by_code
 from rexian.tickets.access import sees_everything
 from rexian.tickets.workflow import CREATE_ROLES
@@ -73,14 +73,8 @@ class DuplicatesOut(Schema):
     items: list[DuplicateOut]
 
 
-class AssistIn(Schema):
+class AssistIn(AppealIn):
     citizen_phone: str = Field("", max_length=40)
-    subject: str = Field("", max_length=100)
-    description: str = Field("", max_length=5000)
-    address: str = Field("", max_length=200)
-    category: str | None = Field(None, description="分类编码（受理员已选时）")
-    district: str | None = Field(None, description="区县编码")
-    street: str | None = Field(None, description="街道编码")
 
 
 class AssistOut(Schema):

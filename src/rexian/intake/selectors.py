@@ -8,11 +8,12 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Substr
+from django.utils.functional import cached_property
 
 from rexian.core import clock
 from rexian.core.cache import TimedCache
@@ -235,7 +236,8 @@ def _reasons(found: list[tuple[str, float]]) -> list[str]:
 
 class AppealAsTyped:
     """The intake form as it stands (the desk's panels, the API's assist), read once: the suggestion is computed
-    once for everything that needs it, and the duplicate check looks where it points."""
+    once for everything that needs it, and the duplicate check looks where it points. (Django's cached_property:
+    Python 3.11's holds one lock for all instances, and the server's threads would queue for each other's.)"""
 
     def __init__(self, values: Mapping[str, Any]) -> None:
         self.values = values

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import logging
+import math
 import pickle
 import time
 import unicodedata
@@ -114,7 +115,7 @@ class _Block:
         )  # fmt: skip
         columns = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
         values = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))) * self.idf[columns]
-        norm = np.linalg.norm(values)
+        norm = math.sqrt(values @ values)  # np.linalg.norm's checks cost more than the sum on a short row
         return columns, values * (self.weight / norm) if norm else values
 
 

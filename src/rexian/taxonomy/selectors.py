@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rexian.core.cache import TimedCache
+from rexian.core.cache import TimedCache, Tree
 from rexian.taxonomy.models import Category, TimeLimitPolicy
 from rexian.taxonomy.policy import Limit, PolicyRule, Stage, resolve
 
@@ -35,21 +35,8 @@ def _policies() -> _Policies:
     return _cache.get("policies", load)
 
 
-@dataclass(frozen=True)
-class _Categories:
-    by_pk: dict[int, Category]
-    by_code: dict[str, Category]
-
-
-def _categories() -> _Categories:
-    def load() -> _Categories:
-        categories = list(Category.objects.all())
-        by_pk = {category.pk: category for category in categories}
-        for category in categories:
-            category.parent = by_pk.get(category.parent_id) if category.parent_id else None
-        return _Categories(by_pk, {category.code: category for category in categories})
-
-    return _cache.get("categories", load)
+def _categories() -> Tree[Category]:
+    return _cache.get("categories", lambda: Tree.of(list(Category.objects.all())))
 
 
 def category_by_code(code: str, *, active_only: bool = False) -> Category | None:
