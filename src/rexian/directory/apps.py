@@ -10,8 +10,9 @@ class DirectoryConfig(AppConfig):
 
         from rexian.directory.models import CatalogueEntry, Unit
         from rexian.directory.selectors import reference_changed
+        from rexian.taxonomy.models import Category
 
-        for model in (Unit, CatalogueEntry):
+        for model in (Unit, CatalogueEntry, Category):  # the catalogue's rows hold their units and categories
             for signal in (post_save, post_delete):
                 uid = f"forget-reference-{signal}-{model.__name__}"
                 signal.connect(reference_changed, sender=model, dispatch_uid=uid)

@@ -3,8 +3,6 @@ are shared by every request of the process: read them, assign them to relations,
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from rexian.core.cache import TimedCache, Tree
 from rexian.taxonomy.models import Category, TimeLimitPolicy
 from rexian.taxonomy.policy import Limit, PolicyRule, Stage, resolve
@@ -12,27 +10,8 @@ from rexian.taxonomy.policy import Limit, PolicyRule, Stage, resolve
 _cache = TimedCache(seconds=60)
 
 
-@dataclass(frozen=True)
-class _Policies:
-    rules: tuple[PolicyRule, ...]
-    parents: dict[int, int | None]
-
-    def chain(self, category_id: int | None) -> list[int]:
-        chain: list[int] = []
-        while category_id is not None and category_id not in chain:
-            chain.append(category_id)
-            category_id = self.parents.get(category_id)
-        return chain[::-1]
-
-
-def _policies() -> _Policies:
-    def load() -> _Policies:
-        return _Policies(
-            rules=tuple(row.as_rule() for row in TimeLimitPolicy.objects.all()),
-            parents=dict(Category.objects.values_list("pk", "parent_id")),
-        )
-
-    return _cache.get("policies", load)
+def _rules() -> tuple[PolicyRule, ...]:
+    return _cache.get("policies", lambda: tuple(row.as_rule() for row in TimeLimitPolicy.objects.all()))
 
 
 def _categories() -> Tree[Category]:
@@ -51,7 +30,13 @@ def category_by_pk(pk: int | None) -> Category | None:
 
 def lineage(category_id: int | None) -> list[int]:
     """The category and its ancestors, nearest first."""
-    return _policies().chain(category_id)[::-1]
+    by_pk = _categories().by_pk
+    chain: list[int] = []
+    while category_id is not None and category_id not in chain:
+        chain.append(category_id)
+        category = by_pk.get(category_id)
+        category_id = category.parent_id if category else None
+    return chain
 
 
 def forget_policies(**_: object) -> None:
@@ -59,21 +44,21 @@ def forget_policies(**_: object) -> None:
 
 
 def limit_for(stage: Stage, *, appeal_type: str, category_id: int | None, urgency: str) -> Limit:
-    policies = _policies()
     return resolve(
-        policies.rules,
+        _rules(),
         stage,
         appeal_type=appeal_type,
-        category_chain=policies.chain(category_id),
+        category_chain=lineage(category_id)[::-1],
         urgency=urgency,
     )
 
 
 def kindred_categories(category_id: int) -> list[int]:
     """The category, its parent and the parent's other children: the appeals "of the same kind" (duplicates)."""
-    parents = _policies().parents
-    parent_id = parents.get(category_id)
+    by_pk = _categories().by_pk
+    category = by_pk.get(category_id)
+    parent_id = category.parent_id if category else None
     if parent_id is None:
         return [category_id]
-    siblings = [pk for pk, parent in parents.items() if parent == parent_id and pk != category_id]
+    siblings = [pk for pk, c in by_pk.items() if c.parent_id == parent_id and pk != category_id]
     return [category_id, parent_id, *siblings]
