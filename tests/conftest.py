@@ -17,6 +17,7 @@ from rexian.directory.models import CatalogueEntry, RoleGrant, Unit, UnitKind, U
 from rexian.directory.roles import Role
 from rexian.directory.selectors import forget_reference
 from rexian.intake.selectors import forget_rules
+from rexian.notify.selectors import forget_templates
 from rexian.routing.selectors import forget as forget_routing_reads
 from rexian.taxonomy.models import Category
 from rexian.taxonomy.selectors import forget_policies
@@ -56,6 +57,7 @@ def _fresh_calendar() -> None:
     forget_rules()
     forget_holders()
     forget_reference()
+    forget_templates()
 
 
 @pytest.fixture

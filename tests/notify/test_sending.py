@@ -111,6 +111,24 @@ def test_messages_are_sent_outside_any_transaction(city, monkeypatch):
     assert seen == [False, False]  # receipt and closing notice, both after commit
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_message_sent_where_it_was_written_is_claimed_from_its_insert(city, monkeypatch, time_machine):
+    """The notification task sends the receipt it wrote without a claim of its own: the row is inserted claimed, so
+    a sweep running meanwhile (another worker's minute) leaves it alone, and it goes out once."""
+    time_machine.move_to(START, tick=False)
+    swept: list[int] = []
+
+    class SweepingWhileSending:
+        def send(self, message: channels.Message) -> None:
+            swept.append(retry_due_deliveries(clock.now() + timedelta(minutes=1)))
+
+    monkeypatch.setitem(channels.CHANNELS, "log", SweepingWhileSending())
+    ticket = _create(city)
+    assert swept == [0]
+    delivery = Delivery.objects.get(ticket=ticket)
+    assert (delivery.status, delivery.attempts, delivery.next_attempt_at) == (DeliveryStatus.SENT, 1, None)
+
+
 @pytest.mark.django_db
 def test_the_sending_code_refuses_to_run_inside_a_transaction():
     assert connection.in_atomic_block  # a plain django_db test runs inside one

@@ -110,6 +110,17 @@ def test_an_inactive_override_is_ignored():
     assert render("closed", RECEIPT_CONTEXT).body == DEFAULTS["closed"].render(RECEIPT_CONTEXT).body
 
 
+@pytest.mark.django_db
+def test_overrides_are_read_once_and_a_change_is_seen_at_once(django_assert_num_queries):
+    override = MessageTemplate.objects.create(code="receipt", subject="回执", body="编号{number}")
+    render("receipt", RECEIPT_CONTEXT)
+    with django_assert_num_queries(0):  # every message renders a template: kept per process
+        assert render("receipt", RECEIPT_CONTEXT).body == "编号2026112100042"
+    override.is_active = False
+    override.save()
+    assert render("receipt", RECEIPT_CONTEXT).body == DEFAULTS["receipt"].render(RECEIPT_CONTEXT).body
+
+
 def test_an_override_with_an_unknown_placeholder_is_refused():
     template = MessageTemplate(code="receipt", subject="回执", body="编号{number}，{numbr}")
     with pytest.raises(ValidationError, match=r"\{numbr\}"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import CommandError, call_command
 
-from rexian.notify.models import Notification
+from rexian.notify.models import Delivery, DeliveryStatus, Notification
 from rexian.tickets import actions
 from tests.conftest import APPEAL
 
@@ -42,6 +42,23 @@ def test_worker_runs_queued_notifications(city, settings):
     assert not Notification.objects.filter(ticket=ticket).exists()  # queued, not yet run
     call_command("worker", "--batch")
     assert Notification.objects.filter(ticket=ticket, recipient_unit__code="x_east").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_sends_the_receipt_within_its_notification_task(city, settings, gateway):
+    """The worker's task holds no transaction: the receipt it writes is committed at once and sent there, with no
+    second task queued for it."""
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASK_MODE = "database"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    ticket, _ = actions.create_ticket(actor=city.users["intake"], data=APPEAL)
+    assert list(DBTaskResult.objects.values_list("task_path", flat=True)) == ["rexian.notify.tasks.notify_event"]
+    call_command("worker", "--batch")
+    delivery = Delivery.objects.get(ticket=ticket, template="receipt")
+    assert delivery.status == DeliveryStatus.SENT and delivery.attempts == 1
+    assert [r["json"]["to"] for r in gateway.received] == [APPEAL["citizen_phone"]]
+    assert list(DBTaskResult.objects.values_list("task_path", flat=True)) == ["rexian.notify.tasks.notify_event"]
 
 
 def test_worker_refuses_when_tasks_run_in_process(settings):

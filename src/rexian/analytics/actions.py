@@ -291,7 +291,7 @@ def _alert_if_due(theme: SensitiveTheme, now: datetime) -> bool:
         ThemeMatch.objects.filter(pk__in=[pk for pk, _ in ids]).update(alert=alert)
         tell_centre(
             roles=RISK_ROLES,
-            ticket_id=ids[0][1],
+            ticket=Ticket.objects.get(pk=ids[0][1]),  # the newest appeal of the theme
             template="risk_alert",
             context={"theme": theme.name, "count": len(ids), "window": _hours(theme.window_hours)},
             dedupe_key=f"risk_alert:{alert.pk}",

@@ -106,8 +106,9 @@ class DeliveryStatus(models.TextChoices):
 class Delivery(models.Model):
     """One message to one address by one channel, and what became of it (the delivery log).
 
-    Rows are written in the caller's transaction and sent by a task after commit, or by
-    retry_due_deliveries once `next_attempt_at` has passed. Dead rows are the dead-letter list.
+    Rows are written in the caller's transaction and sent after commit (by a task, or at once by a caller outside
+    any transaction), or by retry_due_deliveries once `next_attempt_at` has passed. Dead rows are the dead-letter
+    list.
     """
 
     channel = models.CharField("渠道", max_length=8, choices=DeliveryChannel.choices)

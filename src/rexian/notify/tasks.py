@@ -72,7 +72,7 @@ def _tell_hotline_unit(event: TicketEvent, ticket: Ticket) -> int:
     context = {"hotline": f"{hotline.name}（{hotline.number}）"}
     contact_unit(
         unit_id=hotline.unit_id,
-        ticket_id=ticket.pk,
+        ticket=ticket,
         template=template,
         context=context,
         dedupe_key=f"event:{event.pk}:{template}",
@@ -95,7 +95,7 @@ def _send_out(event: TicketEvent, ticket: Ticket) -> None:
     """Messages beyond the house: the citizen's receipt and closing notice, the new ticket to the unit."""
     template = citizen_template(Action(event.action), event.to_state)
     if template:
-        tell_citizen(ticket_id=ticket.pk, template=template, context={}, dedupe_key=f"event:{event.pk}:{template}")
+        tell_citizen(ticket=ticket, template=template, context={}, dedupe_key=f"event:{event.pk}:{template}")
     if template == "closed":
         _tell_merged_results(event, ticket, merged_descendants(ticket))
     if event.action == Action.MERGE_INTO:
@@ -104,7 +104,7 @@ def _send_out(event: TicketEvent, ticket: Ticket) -> None:
     if lead:
         contact_unit(
             unit_id=lead["id"],
-            ticket_id=ticket.pk,
+            ticket=ticket,
             template="new_ticket",
             context=_event_deadline(event),
             dedupe_key=f"event:{event.pk}:new_ticket",
@@ -118,7 +118,7 @@ def _tell_merged(event: TicketEvent, child: Ticket) -> None:
     if parent is None:
         return
     tell_citizen(
-        ticket_id=child.pk,
+        ticket=child,
         template="merged",
         context={"parent_number": parent.number},
         dedupe_key=f"event:{event.pk}:merged",
@@ -132,7 +132,7 @@ def _tell_merged_results(event: TicketEvent, parent: Ticket, children: list[Tick
     context = {"parent_number": parent.number, "result": _shareable_result(parent)}
     for child in children:
         tell_citizen(
-            ticket_id=child.pk,
+            ticket=child,
             template="merged_result",
             context=context,
             dedupe_key=f"event:{event.pk}:merged_result:{child.pk}",

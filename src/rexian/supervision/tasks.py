@@ -26,7 +26,7 @@ def announce_sweep(moment: str) -> int:
     for notice in Notice.objects.filter(issued_at=at, clock__isnull=False).select_related("ticket", "unit"):
         tell_unit(
             unit_id=notice.unit_id,
-            ticket_id=notice.ticket_id,
+            ticket=notice.ticket,
             template="reminder" if notice.level == REMINDER_LEVEL else "supervision",
             context={
                 **_about(notice.ticket, notice.unit.name, notice.clock.due_at if notice.clock else None),
@@ -41,7 +41,7 @@ def announce_sweep(moment: str) -> int:
     for clock in warned.select_related("ticket", "unit"):
         tell_unit(
             unit_id=clock.unit_id,
-            ticket_id=clock.ticket_id,
+            ticket=clock.ticket,
             template="due_soon",
             context=_about(clock.ticket, clock.unit.name, clock.due_at),
             dedupe_key=f"due_soon:{clock.pk}:{clock.cycle}",
