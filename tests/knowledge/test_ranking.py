@@ -3,7 +3,7 @@ entry a question restates, and how fully it asks one of the entry's own question
 
 from __future__ import annotations
 
-from rexian.knowledge.analysis import expand, index_terms, query_parts
+from rexian.knowledge.analysis import expand, index_terms, query_parts, word_families
 from rexian.knowledge.ranking import Candidate, Query, Statistics, best_window, question_match, score
 
 
@@ -44,6 +44,25 @@ def test_a_short_entry_the_question_restates_wins_over_a_long_one_mentioning_it(
     long = Candidate({"answer": " ".join(index_terms(long_text))}, long_text)
     frequencies = {t: 10 for t in query.terms}
     assert score(query, short, stats(**frequencies)) > score(query, long, stats(**frequencies))
+
+
+def test_a_long_word_and_its_pieces_are_one_family() -> None:
+    sizes = word_families("实习期有多长时间？")
+    assert {t: sizes[t] for t in ("实习", "习期", "实习期")} == dict.fromkeys(("实习", "习期", "实习期"), 3)
+    assert sizes["多长时间"] == sizes["时间"] == 5  # 多长, 长时, 时间, 长时间, 多长时间
+    assert "有" not in sizes and word_families("医保报销") == {}  # two-character words: families of one
+
+
+def test_a_long_question_word_does_not_outvote_the_subject_by_its_pieces() -> None:
+    """实习期有多长时间: the entry about 实习期 answers it, not one that happens to say 多长时间, although the phrase
+    has five pieces to 实习期's three (in the public FAQ set the answer ranked sixth before families)."""
+    query = Query.of("实习期有多长时间？")
+    subject = "驾驶人初次取得驾驶证后的12个月为实习期。"
+    phrase = "购买新车后没有明确要求多长时间内必须办理上牌手续。"
+    frequencies = {t: 3 if t in ("实习", "习期", "实习期") else 12 for t in query.terms}
+    ranked = {text: score(query, Candidate({"title": " ".join(index_terms(text))}, text), stats(**frequencies))
+              for text in (subject, phrase)}  # fmt: skip
+    assert ranked[subject] > ranked[phrase]
 
 
 def test_question_match_is_one_when_an_entrys_question_is_asked_in_longer_words() -> None:

@@ -4,7 +4,8 @@ An entry's score is the sum of three parts, all in idf units so that they add up
 
 - BM25F over its fields: a term's count in each field, weighted by the field (a word in the title or in a
   citizen's way of asking says more than one in a long answer) and normalised by the field's length, saturated
-  (k1) and weighted by the term's rarity (idf) and by how often the question says it;
+  (k1) and weighted by the term's rarity (idf) and by how often the question says it, shared among the pieces of
+  its word (a long word votes about once, not once per piece: analysis.word_families);
 - the best window: the rarity of the question's distinct terms found together within one stretch of
   WINDOW characters of the entry — a long answer answers a question in one place, whereas whole-entry BM25
   rewards words scattered over pages;
@@ -24,7 +25,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from rexian.knowledge.analysis import index_terms, query_parts
+from rexian.knowledge.analysis import index_terms, query_parts, word_families
 
 OWN_FIELDS = ("title", "variants", "answer", "tags")  # what the entry's editors wrote
 FIELDS = (*OWN_FIELDS, "asked")  # and how callers asked for it when agents answered with it (AskedQuestion)
@@ -33,6 +34,9 @@ FIELDS = (*OWN_FIELDS, "asked")  # and how callers asked for it when agents answ
 FIELD_WEIGHTS = {"title": 3.0, "variants": 2.5, "answer": 1.0, "tags": 1.5, "asked": 1.5}
 LENGTH_NORMALISATION = {"title": 0.5, "variants": 0.6, "answer": 0.75, "tags": 0.3, "asked": 0.6}
 K1 = 1.2
+# A long word's pieces share its vote: each weighs (family size)^-0.5 (analysis.word_families). 0.5–0.7 measure the
+# same on the public sets; 1.0 takes the policy set down (docs/search.md).
+FAMILY_DILUTION = 0.5
 SYNONYM_WEIGHT = 0.8
 WINDOW = 200  # characters: 100–400 all work within a point or two
 SHORT_ENTRY = 300  # characters: entries up to this long also score by how much of them the question holds
@@ -41,13 +45,17 @@ SHORT_ENTRY = 300  # characters: entries up to this long also score by how much 
 @dataclass(frozen=True)
 class Query:
     terms: tuple[str, ...]
-    weights: Mapping[str, float] = field(default_factory=dict)  # how often the question says it (or 0.8)
+    weights: Mapping[str, float] = field(default_factory=dict)  # how often the question says it, shared (or 0.8)
 
     @classmethod
     def of(cls, text: str, synonyms: Iterable[str] = ()) -> Query:
-        """The question's words and bigrams, with the number of times it says each, and its synonyms' terms."""
+        """The question's words and bigrams, each weighted by the number of times it says it over its word's
+        family (a long word votes once, not once per piece), and its synonyms' terms."""
         own, grams = query_parts(text)
-        weights: dict[str, float] = dict(Counter(own + grams))
+        families = word_families(text)
+        weights: dict[str, float] = {
+            term: said * families.get(term, 1) ** -FAMILY_DILUTION for term, said in Counter(own + grams).items()
+        }
         for phrase in synonyms:
             for term in index_terms(phrase):
                 weights.setdefault(term, SYNONYM_WEIGHT)
