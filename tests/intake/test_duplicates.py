@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from rexian.intake import duplicates
 from rexian.intake.duplicates import MIN_CHARACTERS, best_matches, characters, similarity
 
 # The same complaint, as two callers (or two agents) put it.
@@ -116,6 +117,19 @@ def test_best_matches_ignores_what_all_the_candidates_share():
         "来电人反映：其系青山区湖滨街道居民，某小区门口水管爆裂。来电人此前曾拨打过热线。诉求：请求相关部门加强监管。"
     )
     assert best_matches(query, _pool(100), threshold=0.6, limit=5) == []
+
+
+def test_the_candidates_are_analysed_once_until_a_new_appeal_joins_them():
+    """While agents type, every check reads the same recent appeals: what they share is worked out once. A new
+    appeal among them is a new pool, analysed afresh, and found."""
+    duplicates._pool.cache_clear()
+    query, reworded = REWORDED[1]
+    recent = _pool(100)
+    assert best_matches(query, recent, threshold=0.6, limit=5) == []
+    assert best_matches(REWORDED[0][0], recent, threshold=0.6, limit=5) == []
+    assert (duplicates._pool.cache_info().misses, duplicates._pool.cache_info().hits) == (1, 1)
+    [(found, _)] = best_matches(query, [*recent, (1000, reworded)], threshold=0.6, limit=5)
+    assert found == 1000 and duplicates._pool.cache_info().misses == 2
 
 
 def test_best_matches_respects_the_threshold_and_the_limit():

@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
@@ -121,18 +122,36 @@ def best_matches(
     """
     if limit <= 0:
         return []
+    pool = _pool(tuple(candidates))
+    query = [c for c in characters(_kept(clauses(text), pool.stock)) if c not in pool.common]
+    if len(query) < MIN_CHARACTERS:
+        return []
+    cutoff = dice_for(threshold) * 100 - 1e-9  # the float inverse may land a hair above an exact match
+    found = process.extract(query, pool.choices, scorer=fuzz.ratio, limit=limit, score_cutoff=cutoff)
+    return [(key, round(score_of(raw / 100), 4)) for _, raw, key in found]
+
+
+@dataclass(frozen=True)
+class Pool:
+    """Candidates as they are compared, whatever the question: their stock clauses and common characters, and each
+    one's characters without them (only those with enough left). Shared between threads: read, never changed."""
+
+    stock: frozenset[str]
+    common: frozenset[str]
+    choices: Mapping[int, list[str]]
+
+
+@lru_cache(maxsize=32)
+def _pool(candidates: tuple[tuple[int, str], ...]) -> Pool:
+    """Kept for the last few sets of candidates: while agents type, every check of a district reads the same recent
+    appeals until the next one arrives, and this is nine tenths of a check's work."""
     split = {key: clauses(body) for key, body in candidates}
     stock = stock_clauses(split.values()) if len(split) >= COMMON_MIN_CANDIDATES else frozenset()
     parsed = {key: characters(_kept(parts, stock)) for key, parts in split.items()}
     common = common_characters(parsed.values())
-    query = [c for c in characters(_kept(clauses(text), stock)) if c not in common]
-    if len(query) < MIN_CHARACTERS:
-        return []
     choices = {
         key: kept
         for key, chars in parsed.items()
         if len(kept := [c for c in chars if c not in common]) >= MIN_CHARACTERS
     }
-    cutoff = dice_for(threshold) * 100 - 1e-9  # the float inverse may land a hair above an exact match
-    found = process.extract(query, choices, scorer=fuzz.ratio, limit=limit, score_cutoff=cutoff)
-    return [(key, round(score_of(raw / 100), 4)) for _, raw, key in found]
+    return Pool(stock, common, choices)
