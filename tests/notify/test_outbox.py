@@ -99,7 +99,7 @@ def test_a_callback_that_closes_the_ticket_sends_the_closing_notice(city, gatewa
 
 def _tell_due_soon(city, ticket) -> None:
     tell_unit(
-        unit_id=city.units["x_east"].pk,
+        unit=city.units["x_east"],
         ticket=ticket,
         template="due_soon",
         context={"number": ticket.number, "subject": ticket.subject, "unit": "东区", "due_at": "2026年12月1日"},

@@ -17,6 +17,7 @@ import logging
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 import jieba
 
@@ -68,7 +69,7 @@ def query_parts(text: str) -> tuple[list[str], list[str]]:
     found = [w for w in words(text) if w not in STOP_WORDS]
     grams: list[str] = []
     run: list[str] = []
-    for token in [*jieba.lcut(normalise(text), HMM=False), "。"]:
+    for token in [*_precise(normalise(text)), "。"]:
         if _TERM.fullmatch(token) and token not in STOP_WORDS:
             run.append(token)
         else:
@@ -83,7 +84,7 @@ def word_families(text: str) -> dict[str, int]:
     times, 实习期 three). A term found in several words takes its largest family; a term of no longer word (a
     two-character word, a bigram across two words) is missing: a family of one."""
     sizes: dict[str, int] = {}
-    for token in jieba.lcut(normalise(text), HMM=False):
+    for token in _precise(normalise(text)):
         if not _TERM.fullmatch(token) or token in STOP_WORDS:
             continue
         family = {token, *words(token), *bigrams(token)}
@@ -91,6 +92,12 @@ def word_families(text: str) -> dict[str, int]:
             for term in family:
                 sizes[term] = max(sizes.get(term, 1), len(family))
     return sizes
+
+
+@lru_cache(maxsize=512)
+def _precise(normalised: str) -> tuple[str, ...]:
+    """jieba's precise cut of a question: its bigram runs and its word families both read it."""
+    return tuple(jieba.lcut(normalised, HMM=False))
 
 
 def query_terms(text: str) -> list[str]:

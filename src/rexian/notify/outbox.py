@@ -37,10 +37,9 @@ def render(code: str, context: Mapping[str, Any]) -> Rendered:
     return Rendered(fill(override.subject, context), fill(override.body, context))
 
 
-def tell_unit(*, unit_id: int, ticket: Ticket, template: str, context: Mapping[str, Any], dedupe_key: str) -> None:
+def tell_unit(*, unit: Unit, ticket: Ticket, template: str, context: Mapping[str, Any], dedupe_key: str) -> None:
     """An inbox notice for the unit plus outbound deliveries to its contacts, queued once per dedupe_key.
     Callable inside a transaction: it only writes rows; sending happens after commit."""
-    unit = Unit.objects.get(pk=unit_id)
     message = _render_for_unit(unit, ticket, template, context)
     Notification.objects.get_or_create(
         dedupe_key=dedupe_key,
@@ -49,9 +48,8 @@ def tell_unit(*, unit_id: int, ticket: Ticket, template: str, context: Mapping[s
     _queue(message, unit_contacts(unit), template=template, ticket_id=ticket.pk, dedupe_key=dedupe_key)
 
 
-def contact_unit(*, unit_id: int, ticket: Ticket, template: str, context: Mapping[str, Any], dedupe_key: str) -> None:
+def contact_unit(*, unit: Unit, ticket: Ticket, template: str, context: Mapping[str, Any], dedupe_key: str) -> None:
     """Outbound deliveries to the unit's contacts only, for news whose inbox notice is written elsewhere."""
-    unit = Unit.objects.get(pk=unit_id)
     message = _render_for_unit(unit, ticket, template, context)
     _queue(message, unit_contacts(unit), template=template, ticket_id=ticket.pk, dedupe_key=dedupe_key)
 

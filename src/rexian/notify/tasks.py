@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from django_tasks import task
 
 from rexian.core import clock
-from rexian.directory.models import HotlineMode
+from rexian.directory.models import HotlineMode, Unit
 from rexian.notify.models import Notification, PendingEvent
 from rexian.notify.outbox import contact_unit, tell_citizen
 from rexian.notify.rules import citizen_template, message_for
@@ -71,7 +71,7 @@ def _tell_hotline_unit(event: TicketEvent, ticket: Ticket) -> int:
     template = "hotline_closed" if closing else "hotline_appeal"
     context = {"hotline": f"{hotline.name}（{hotline.number}）"}
     contact_unit(
-        unit_id=hotline.unit_id,
+        unit=hotline.unit,
         ticket=ticket,
         template=template,
         context=context,
@@ -103,7 +103,7 @@ def _send_out(event: TicketEvent, ticket: Ticket) -> None:
     lead = event.payload.get("lead_unit") if event.action == Action.DISPATCH else None
     if lead:
         contact_unit(
-            unit_id=lead["id"],
+            unit=Unit.objects.get(pk=lead["id"]),
             ticket=ticket,
             template="new_ticket",
             context=_event_deadline(event),

@@ -25,7 +25,7 @@ def announce_sweep(moment: str) -> int:
     told = 0
     for notice in Notice.objects.filter(issued_at=at, clock__isnull=False).select_related("ticket", "unit"):
         tell_unit(
-            unit_id=notice.unit_id,
+            unit=notice.unit,
             ticket=notice.ticket,
             template="reminder" if notice.level == REMINDER_LEVEL else "supervision",
             context={
@@ -40,7 +40,7 @@ def announce_sweep(moment: str) -> int:
     warned = StageClock.objects.filter(warned_at=at, light=Light.YELLOW, unit__isnull=False)
     for clock in warned.select_related("ticket", "unit"):
         tell_unit(
-            unit_id=clock.unit_id,
+            unit=clock.unit,
             ticket=clock.ticket,
             template="due_soon",
             context=_about(clock.ticket, clock.unit.name, clock.due_at),
