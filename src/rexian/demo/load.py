@@ -83,7 +83,8 @@ def load(*, tickets: int = 2000, seed: int = 12345, log: Callable[[str], None] =
         users = _load_users(units)
         linked = load_integration(units)
     cited = load_knowledge(units, users, random.Random(seed))
-    log(f"units {len(units)}, categories {len(categories)}, users {len(users)}, knowledge entries {len(cited)}+")
+    entries = Entry.objects.count()
+    log(f"units {len(units)}, categories {len(categories)}, users {len(users)}, knowledge entries {entries}")
     log(f"merged hotlines {linked['hotlines']}, channels {linked['channels']} (docs/integration.md)")
     # The history's receipts and notices still go through the log channel, but one line each would bury the
     # loader's own output.

@@ -60,6 +60,21 @@
     else el.click();
   });
 
+  // The top bar: compact (no shortcut labels, narrower links) only when its links would not fit otherwise, and
+  // its links on a row of their own only when even that does not fit.
+  function fitTopbar() {
+    var bar = document.querySelector(".topbar");
+    var nav = bar && bar.querySelector(".mainnav");
+    if (!nav) return;
+    bar.classList.remove("compact", "two-rows");
+    if (nav.scrollWidth <= nav.clientWidth) return;
+    bar.classList.add("compact");
+    if (nav.scrollWidth <= nav.clientWidth) return;
+    bar.classList.add("two-rows");
+  }
+
+  document.addEventListener("DOMContentLoaded", fitTopbar);
+  window.addEventListener("resize", fitTopbar);
   document.addEventListener("DOMContentLoaded", listShortcuts);
   document.addEventListener("htmx:afterSettle", listShortcuts);
 
