@@ -271,7 +271,8 @@ def _tell(
     units: dict[str, Unit],
 ) -> None:
     rng, users = story.rng, story.users
-    appeal = texts.compose_appeal(rng, leaf.code, district.name, street.name, community.name)
+    on = story.moment.astimezone(clock.SHANGHAI).date()
+    appeal = texts.compose_appeal(rng, leaf.code, district.name, street.name, community.name, on=on)
     anonymous = rng.random() < 0.05
     data = {
         "citizen_name": "" if anonymous else texts.citizen_name(rng),
@@ -402,7 +403,7 @@ def _reply(story: Story, leaf: cityspec.CategorySpec) -> None:
         30,
         story.handler(),
         actions.reply,
-        result=texts.compose_reply(story.rng, leaf.code),
+        result=texts.compose_reply(story.rng, leaf.code, handled_on=story.moment.astimezone(clock.SHANGHAI).date()),
         citizen_contacted=story.rng.random() < 0.9,
     )
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import random
 import string
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from rexian.demo import cityspec
 
@@ -1027,8 +1028,9 @@ def _fields(template: str) -> set[str]:
     return {name for _, name, _, _ in _FORMATTER.parse(template) if name}
 
 
-def _context(rng: random.Random, district: str, street: str, community: str) -> dict[str, str]:
-    """Every placeholder a sentence may use, drawn once per appeal so that one text stays consistent."""
+def _context(rng: random.Random, district: str, street: str, community: str, on: date | None) -> dict[str, str]:
+    """Every placeholder a sentence may use, drawn once per appeal so that one text stays consistent. A date the
+    caller names falls in the week before `on`, the day of the appeal, when it is given."""
     rural = community.endswith("村")
     sstem = _stem(street)
     road = rng.choice(_ROAD_HEADS) + rng.choice(_ROAD_TAILS)
@@ -1089,7 +1091,7 @@ def _context(rng: random.Random, district: str, street: str, community: str) -> 
         "moment": rng.choice(_MOMENTS),
         "since": rng.choice(_SINCE),
         "dur": rng.choice(_DURS),
-        "date": f"{m}月{rng.randint(1, 28)}日",
+        "date": _recent_day(rng.randint(1, 28), m, on),
         "n": str(rng.randint(2, 9)),
         "n2": str(rng.randint(10, 40)),
         "temp": str(rng.randint(12, 16)),
@@ -1177,6 +1179,7 @@ def compose_appeal(
     district: str,
     street: str,
     community: str,
+    on: date | None = None,
 ) -> Appeal:
     """One appeal for a category (normally a leaf) at a place given by Chinese names.
 
@@ -1195,7 +1198,7 @@ def compose_appeal(
         # 属地管理: callers often name the street/town rather than the department.
         unit = rng.choice((unit, street))
 
-    ctx = _context(rng, district, street, community)
+    ctx = _context(rng, district, street, community, on)
     l1 = _level1(category_code)
     fill = dict(ctx, leaf=leaf, unit=unit, who=rng.choice(_WHO.get(l1, _DEFAULT_WHO)))
 
@@ -1472,17 +1475,29 @@ def _self_name(code: str) -> str:
     return "我单位"
 
 
-def compose_reply(rng: random.Random, category_code: str) -> str:
-    """A unit's handling reply (办理结果), 40–300 characters."""
+def _month_day(day: date) -> str:
+    return f"{day.month}月{day.day}日"
+
+
+def _recent_day(drawn: int, month: int, on: date | None) -> str:
+    """The drawn day of the month, or, for an appeal of a known day, one of the seven days before it (the same
+    draws either way, so that a seed gives the same city)."""
+    return _month_day(on - timedelta(days=drawn % 7)) if on else f"{month}月{drawn}日"
+
+
+def compose_reply(rng: random.Random, category_code: str, handled_on: date | None = None) -> str:
+    """A unit's handling reply (办理结果), 40–300 characters. The date it names is `handled_on` when the ticket's
+    history gives one (a reply of November does not say the unit went out in April)."""
     if category_code not in _CATS:
         raise ValueError(f"unknown category code: {category_code}")
     leaf = _CATS[category_code].name
     me = _self_name(category_code) if _CATS[category_code].unit else "我单位"
     findings, actions, results = _REPLY_BANK.get(_level1(category_code), _DEFAULT_REPLY)
+    drawn = f"{rng.randint(1, 12)}月{rng.randint(1, 28)}日"  # drawn either way: a seed gives the same city
     fill = {
         "leaf": leaf,
         "self": me,
-        "date": f"{rng.randint(1, 12)}月{rng.randint(1, 28)}日",
+        "date": _month_day(handled_on) if handled_on else drawn,
         "n": str(rng.randint(3, 15)),
     }
     closing = rng.choice(_CLOSINGS)
