@@ -356,6 +356,27 @@ def test_ticket_page_shows_fields_timeline_and_only_allowed_actions(city):
     assert 'id="action-dispatch"' not in html and 'id="action-callback"' not in html
 
 
+@pytest.mark.parametrize(
+    ("address", "shown"),
+    [
+        ("幸福小区3栋", "东区 东一街道 幸福小区3栋"),
+        ("东区东一街道幸福小区3栋", "东区东一街道幸福小区3栋"),
+        ("", "东区 东一街道"),
+    ],
+)
+def test_the_ticket_page_gives_the_address_by_place_names_once(city, address, shown):
+    """The district and street by the names an address uses, not their governments' names, and not again where the
+    agent already typed them."""
+    places = [("x_east", "测试市东区人民政府", "东区"), ("s_east_1", "东区东一街道办事处", "东一街道")]
+    for code, government, place in places:
+        city.units[code].name, city.units[code].short_names = government, place
+        city.units[code].save()
+    ticket = registered(city, address=address)
+    html = page(login("dispatcher"), reverse("ticket", args=[ticket.pk]))
+    assert f"<dd>{shown}</dd>" in html
+    assert "人民政府 " not in html.split("地址")[1].split("</dd>")[0]
+
+
 def test_a_unit_user_cannot_open_another_units_ticket(city):
     ticket = dispatched(city, unit="d_urban")
     assert login("h_hrss").get(reverse("ticket", args=[ticket.pk])).status_code == 404

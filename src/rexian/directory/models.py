@@ -66,6 +66,13 @@ class Unit(models.Model):
     def short_name_list(self) -> list[str]:
         return [s.strip() for s in self.short_names.replace("，", ",").split(",") if s.strip()]
 
+    @property
+    def place_name(self) -> str:
+        """The name an address uses: a district's, street's or community's first short name (青山区, 湖滨街道),
+        not its government's (云泽市青山区人民政府); any other unit's full name."""
+        places = (UnitKind.DISTRICT, UnitKind.STREET, UnitKind.COMMUNITY)
+        return next(iter(self.short_name_list), self.name) if self.kind in places else self.name
+
 
 class RoleGrant(models.Model):
     """A role held by a user (a user may hold several)."""

@@ -66,6 +66,15 @@ def channel_label(code: str) -> str:
 
 
 @register.filter
+def full_address(ticket: Any) -> str:
+    """The ticket's district and street by their place names, then the address as typed, without naming a place
+    the address already names (东区 东一街道 幸福小区3栋; 东区东一街道幸福小区3栋 as it stands)."""
+    address = ticket.address or ""
+    places = [unit.place_name for unit in (ticket.district, ticket.street) if unit is not None]
+    return " ".join([*(p for p in places if p not in address), address]).strip() or "—"
+
+
+@register.filter
 def local(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """A time as people here read it: Asia/Shanghai, to the minute."""
     if moment is None:
