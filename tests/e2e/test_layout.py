@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 FITS = """() => {
   const bar = document.querySelector(".topbar"), nav = bar.querySelector(".mainnav");
-  const out = document.querySelector(".who button.link:last-of-type").getBoundingClientRect();
+  const out = document.querySelector(".who form[action$='/logout/'] button").getBoundingClientRect();
   return {
     page: document.documentElement.scrollWidth <= window.innerWidth,
     links: nav.scrollWidth <= nav.clientWidth,
