@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import random
 import re
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 
+from rexian.core.clock import SHANGHAI
 from rexian.demo import cityspec, load
 from rexian.directory.models import CatalogueEntry, Unit, UnitKind, User
 from rexian.directory.roles import Role
@@ -28,6 +31,17 @@ def test_city_spec_is_complete():
     for unit in cityspec.UNITS:
         assert unit.parent is None or unit.parent in seen, f"{unit.code} comes before its parent"
         seen.add(unit.code)
+
+
+def test_tickets_waiting_for_dispatch_came_in_lately_and_never_in_the_future():
+    """The demo is a centre that keeps up: tickets still waiting for dispatch or signing came in within a few days
+    (some overdue, not all), handling ones within about a week, finished ones months ago."""
+    now = datetime(2026, 11, 18, 9, 5, tzinfo=SHANGHAI)
+    rng = random.Random(3)
+    for outcome, oldest, newest in [("registered", 3.5, 0), ("dispatched", 3.5, 0), ("in_progress", 8, 1),
+                                    ("closed", 120, 10)]:  # fmt: skip
+        ages = [(now - load._arrival(rng, outcome, now)).total_seconds() / 86400 for _ in range(300)]
+        assert min(ages) >= max(newest - 1 / 24, 1 / 1440) and max(ages) <= oldest + 1 / 24, outcome
 
 
 @pytest.fixture(scope="module")

@@ -47,3 +47,4 @@ def test_the_same_seed_gives_the_same_texts_with_or_without_a_day():
             "", texts.compose_reply(undated, leaf)
         )
         assert dated.random() == undated.random()
+

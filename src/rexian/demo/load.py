@@ -202,6 +202,19 @@ OUTCOMES: list[tuple[str, int]] = [
     ("archived", 15),
 ]
 
+# How many days ago an open ticket came in, by where it waits. A centre dispatches, units sign and the centre
+# reviews within a working day or so, so tickets waiting for these are mostly recent (some overdue, for the red
+# lights, more on a weekday than after a weekend); tickets in handling or callback have been open for up to a week
+# or so. Finished tickets came in 10–120 days ago.
+OPEN_AGE_DAYS: dict[str, tuple[float, float]] = {
+    "registered": (0.02, 3.5),
+    "dispatched": (0.1, 3.5),
+    "return_requested": (0.2, 3.5),
+    "replied": (1.0, 4.0),
+}
+HANDLING_AGE_DAYS = (1.0, 8.0)
+FINISHED_AGE_DAYS = (10.0, 120.0)
+
 
 @dataclass
 class Story:
@@ -250,15 +263,20 @@ def _load_tickets(
             street = rng.choice(streets[district.code])
             community = rng.choice(communities.get(street.code) or [street])
             leaf = rng.choice(leaves)
-            open_outcome = outcome not in {"answered", "rejected", "merged", "closed", "archived"}
-            age_days = rng.uniform(1, 8) if open_outcome else rng.uniform(10, 120)
-            start = (now - timedelta(days=age_days)).replace(minute=rng.randrange(60))
-            story = Story(rng, users, start, now, cited)
+            story = Story(rng, users, _arrival(rng, outcome, now), now, cited)
             _tell(story, outcome, leaf, district, street, community, units)
             made += 1
             if (i + 1) % 500 == 0:
                 log(f"tickets {i + 1}/{count}")
     return made
+
+
+def _arrival(rng: random.Random, outcome: str, now: datetime) -> datetime:
+    """When a ticket that ends in `outcome` came in: never later than a minute ago."""
+    finished = outcome in {"answered", "rejected", "merged", "closed", "archived"}
+    days = rng.uniform(*(FINISHED_AGE_DAYS if finished else OPEN_AGE_DAYS.get(outcome, HANDLING_AGE_DAYS)))
+    start = (now - timedelta(days=days)).replace(minute=rng.randrange(60))
+    return min(start, now - timedelta(minutes=1))
 
 
 def _tell(
