@@ -123,6 +123,9 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         return domain_error(request, cause)
     if isinstance(cause, ValueError):  # JSONDecodeError and UnicodeDecodeError are ValueErrors
         return error(request, 400, "invalid_json", "请求内容不是有效的 JSON（UTF-8 编码的对象）。")
+    if exc.status_code == 403 and str(exc) == "CSRF check Failed":  # Ninja's words, with a browser session
+        return error(request, 403, "csrf_failed", "CSRF 校验失败：程序请用令牌（Authorization: Bearer）调用；"
+                     "在已登录的页面中调用须带 X-CSRFToken 请求头。")  # fmt: skip
     return error(request, exc.status_code, "http_error", str(exc))
 
 
@@ -141,6 +144,12 @@ def bad_request(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
 @api.exception_handler(Http404)
 def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return error(request, 404, "not_found", "资源不存在。")
+
+
+def unknown_path(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """Any path under /api/v1/ that names no operation: the same JSON refusal, not a page."""
+    message = f"没有这个接口：{request.method} {request.path}（接口列表见 /api/v1/docs）。"
+    return error(request, 404, "not_found", message)
 
 
 class TokenIn(Schema):

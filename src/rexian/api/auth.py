@@ -61,7 +61,14 @@ class BearerTokenAuth(HttpBearer):
 
 
 class StaffSessionAuth(SessionAuth):
-    """The logged-in browser session (the docs page's "try it out"); CSRF is checked by Ninja."""
+    """The logged-in browser session (the docs page's "try it out"); CSRF is checked by Ninja, and only when a
+    session cookie comes with the request: without one there is no session to forge, and a program that forgot
+    its token hears 401 "log in or give a token", not a CSRF failure."""
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if self.param_name not in request.COOKIES:
+            return None
+        return super()._get_key(request)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
         user = super().authenticate(request, key)
