@@ -10,7 +10,7 @@ admin.site.index_title = "后台管理"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
-    re_path(r"^api/v1/(?P<rest>.*)$", unknown_path),
+    re_path(r"^api/v1/", unknown_path),  # after every operation: what none of them matched
     path("hooks/", include("rexian.intake.urls")),
     path("hooks/", include("rexian.telephony.urls")),
     path("open311/v2/", include("rexian.api.open311.urls")),

@@ -146,7 +146,7 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return error(request, 404, "not_found", "资源不存在。")
 
 
-def unknown_path(request: HttpRequest, rest: str = "") -> HttpResponse:
+def unknown_path(request: HttpRequest) -> HttpResponse:
     """Any path under /api/v1/ that names no operation: the same JSON refusal, not a page."""
     message = f"没有这个接口：{request.method} {request.path}（接口列表见 /api/v1/docs）。"
     return error(request, 404, "not_found", message)

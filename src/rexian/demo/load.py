@@ -8,7 +8,7 @@ import logging
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -33,6 +33,7 @@ from rexian.taxonomy.models import Category
 from rexian.tickets import actions
 from rexian.tickets.access import visible_tickets
 from rexian.tickets.models import DailySequence, Ticket
+from rexian.tickets.workflow import FINISHED_STATES, State
 
 CENTRE_USERS: list[tuple[str, str, str, tuple[Role, ...]]] = [
     ("intake1", "王", "晓燕", (Role.INTAKE,)),
@@ -236,6 +237,11 @@ class Story:
         with clock.frozen_at(self.moment):
             self.ticket = action(actor=actor, ticket_id=self.ticket.pk, version=self.ticket.version, **kwargs)
 
+    @property
+    def day(self) -> date:
+        """The local day the story has reached: the day its texts name."""
+        return self.moment.astimezone(clock.SHANGHAI).date()
+
     def handler(self) -> User:
         assert self.ticket is not None and self.ticket.handling_unit is not None
         return self.users[f"h_{self.ticket.handling_unit.code}"]
@@ -273,7 +279,7 @@ def _load_tickets(
 
 def _arrival(rng: random.Random, outcome: str, now: datetime) -> datetime:
     """When a ticket that ends in `outcome` came in: never later than a minute ago."""
-    finished = outcome in {"answered", "rejected", "merged", "closed", "archived"}
+    finished = State(outcome) in FINISHED_STATES
     days = rng.uniform(*(FINISHED_AGE_DAYS if finished else OPEN_AGE_DAYS.get(outcome, HANDLING_AGE_DAYS)))
     start = (now - timedelta(days=days)).replace(minute=rng.randrange(60))
     return min(start, now - timedelta(minutes=1))
@@ -289,8 +295,7 @@ def _tell(
     units: dict[str, Unit],
 ) -> None:
     rng, users = story.rng, story.users
-    on = story.moment.astimezone(clock.SHANGHAI).date()
-    appeal = texts.compose_appeal(rng, leaf.code, district.name, street.name, community.name, on=on)
+    appeal = texts.compose_appeal(rng, leaf.code, district.name, street.name, community.name, on=story.day)
     anonymous = rng.random() < 0.05
     data = {
         "citizen_name": "" if anonymous else texts.citizen_name(rng),
@@ -421,7 +426,7 @@ def _reply(story: Story, leaf: cityspec.CategorySpec) -> None:
         30,
         story.handler(),
         actions.reply,
-        result=texts.compose_reply(story.rng, leaf.code, handled_on=story.moment.astimezone(clock.SHANGHAI).date()),
+        result=texts.compose_reply(story.rng, leaf.code, handled_on=story.day),
         citizen_contacted=story.rng.random() < 0.9,
     )
 
